@@ -1,0 +1,53 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+// DCMTK is linked library by library: dcmtk.pc requires sndfile, so
+// pkgConfig: "dcmtk" fails on Debian.
+let dcmtkLibraries: [LinkerSetting] = [
+    "dcmjpls", "dcmtkcharls", "dcmjpeg", "ijg8", "ijg12", "ijg16",
+    "dcmimage", "dcmimgle", "dcmdata", "oflog", "ofstd", "z",
+].map { .linkedLibrary($0) }
+
+let package = Package(
+    name: "Tessera",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "tessera", targets: ["TesseraCLI"]),
+        .library(name: "DicomIO", targets: ["DicomIO"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"4.0.0"),
+    ],
+    targets: [
+        .target(
+            name: "CDicom",
+            path: "Sources/CDicom",
+            linkerSettings: dcmtkLibraries
+        ),
+        .systemLibrary(name: "COpenJPEG", path: "Sources/COpenJPEG"),
+        .target(
+            name: "DicomIO",
+            dependencies: [
+                "CDicom", "COpenJPEG",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        .executableTarget(
+            name: "TesseraCLI",
+            dependencies: [
+                "DicomIO",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(
+            name: "DicomIOTests",
+            dependencies: ["DicomIO"]
+        ),
+        .testTarget(
+            name: "TesseraCLITests",
+            dependencies: ["TesseraCLI"]
+        ),
+    ],
+    cxxLanguageStandard: .cxx17
+)

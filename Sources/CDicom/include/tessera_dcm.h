@@ -1,0 +1,72 @@
+// Plain C API over DCMTK. The shim only calls DCMTK and copies data;
+// every decision (which decoder, what is an error) is made in Swift.
+#ifndef TESSERA_DCM_H
+#define TESSERA_DCM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct tdcm_file tdcm_file;
+
+/// Status codes shared by every call.
+enum {
+    TDCM_OK = 0,
+    TDCM_MISSING = 1,   // attribute or item not present
+    TDCM_ERROR = -1     // DCMTK reported an error; the message is in err
+};
+
+/// Registers DCMTK's JPEG, JPEG-LS and RLE decoders, enables UN-to-known-VR
+/// conversion and silences DCMTK's logger. Idempotent and thread-safe; call it
+/// before any concurrent use.
+void tdcm_initialize(void);
+
+/// Loads a file (Part 10, or a raw dataset DCMTK can detect). Elements larger
+/// than `maxReadLength` stay on disk and are read on demand, so pixel data is
+/// not held in memory. With `headerOnly`, parsing stops before Pixel Data.
+tdcm_file *tdcm_open(const char *path, uint32_t maxReadLength, int headerOnly,
+                     char *err, size_t errlen);
+void tdcm_close(tdcm_file *file);
+
+/// Transfer syntax UID the dataset was read with ("" when unknown).
+void tdcm_transfer_syntax(tdcm_file *file, char *out, size_t outlen);
+/// 1 when the file has a meta header (group 0002).
+int tdcm_has_meta_header(tdcm_file *file);
+
+/// Value of the element at a DCMTK path ("(0028,0010)" or
+/// "(5200,9230)[0].(0028,9145)[0].(0028,1053)"), all values joined by '\'.
+/// `*needed` receives the full length; TDCM_ERROR when `out` is too small.
+int tdcm_get_string(tdcm_file *file, const char *path, char *out, size_t outlen,
+                    size_t *needed);
+/// Number of values of a 16-bit element (US/SS/OW, e.g. LUT Data).
+int tdcm_get_uint16_count(tdcm_file *file, const char *path, size_t *count);
+int tdcm_get_uint16_array(tdcm_file *file, const char *path, uint16_t *out,
+                          size_t count);
+/// Number of items in the sequence at `path`.
+int tdcm_item_count(tdcm_file *file, const char *path, uint32_t *count);
+
+/// Pixel Data: presence, encapsulation and the byte length of a native value.
+int tdcm_pixel_data_info(tdcm_file *file, int *encapsulated, uint64_t *length,
+                         char *err, size_t errlen);
+/// Reads `len` bytes of native pixel data at `offset`, in host byte order.
+int tdcm_read_native(tdcm_file *file, uint64_t offset, void *buf, uint32_t len,
+                     char *err, size_t errlen);
+/// Decodes one frame with a registered DCMTK codec (JPEG, JPEG-LS, RLE).
+/// `colorModel` receives the photometric interpretation of the output.
+int tdcm_decode_frame(tdcm_file *file, uint32_t frame, void *buf, uint32_t buflen,
+                      char *colorModel, size_t cmlen, char *err, size_t errlen);
+/// Encapsulated pixel data: item 0 is the Basic Offset Table, then fragments.
+int tdcm_item_count_encapsulated(tdcm_file *file, uint32_t *count, char *err,
+                                 size_t errlen);
+int tdcm_encapsulated_item_length(tdcm_file *file, uint32_t index, uint32_t *length,
+                                  char *err, size_t errlen);
+int tdcm_read_encapsulated_item(tdcm_file *file, uint32_t index, void *buf,
+                                uint32_t len, char *err, size_t errlen);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,233 @@
+// Thin extern "C" layer over DCMTK: calls and copies only.
+#include "dcmtk/config/osconfig.h"
+#include "dcmtk/dcmdata/dctk.h"
+#include "dcmtk/dcmdata/dcpath.h"
+#include "dcmtk/dcmdata/dcpxitem.h"
+#include "dcmtk/dcmdata/dcrledrg.h"
+#include "dcmtk/dcmdata/dcfcache.h"
+#include "dcmtk/dcmjpeg/djdecode.h"
+#include "dcmtk/dcmjpls/djdecode.h"
+#include "dcmtk/oflog/oflog.h"
+
+#include <cstring>
+#include <mutex>
+#include <string>
+
+#include "tessera_dcm.h"
+
+struct tdcm_file {
+    DcmFileFormat format;
+    DcmFileCache cache;
+};
+
+static void copy_text(char *out, size_t outlen, const std::string &text) {
+    if (!out || outlen == 0) return;
+    size_t n = text.size() < outlen - 1 ? text.size() : outlen - 1;
+    std::memcpy(out, text.data(), n);
+    out[n] = 0;
+}
+
+static int fail(char *err, size_t errlen, const std::string &what, const OFCondition &cond) {
+    copy_text(err, errlen, what + ": " + cond.text());
+    return TDCM_ERROR;
+}
+
+extern "C" void tdcm_initialize(void) {
+    static std::once_flag once;
+    std::call_once(once, [] {
+        // Warnings go to typed Swift errors, not to stderr.
+        OFLog::configure(OFLogger::FATAL_LOG_LEVEL);
+        dcmEnableUnknownVRConversion.set(OFTrue);
+        // JPEG and JPEG-LS frames come out colour-by-pixel (interleaved);
+        // RLE frames follow the dataset's Planar Configuration.
+        DJDecoderRegistration::registerCodecs(EDC_photometricInterpretation, EUC_default,
+                                              EPC_colorByPixel);
+        DJLSDecoderRegistration::registerCodecs(EJLSUC_default, EJLSPC_colorByPixel);
+        DcmRLEDecoderRegistration::registerCodecs();
+        // Load the data dictionary now, not lazily inside a worker thread.
+        (void)dcmDataDict.isDictionaryLoaded();
+    });
+}
+
+extern "C" tdcm_file *tdcm_open(const char *path, uint32_t maxReadLength, int headerOnly,
+                                char *err, size_t errlen) {
+    tdcm_file *file = new tdcm_file();
+    OFCondition cond = headerOnly
+        ? file->format.loadFileUntilTag(path, EXS_Unknown, EGL_noChange, maxReadLength,
+                                        ERM_autoDetect, DCM_PixelData)
+        : file->format.loadFile(path, EXS_Unknown, EGL_noChange, maxReadLength, ERM_autoDetect);
+    if (cond.bad()) {
+        copy_text(err, errlen, cond.text());
+        delete file;
+        return nullptr;
+    }
+    return file;
+}
+
+extern "C" void tdcm_close(tdcm_file *file) { delete file; }
+
+extern "C" void tdcm_transfer_syntax(tdcm_file *file, char *out, size_t outlen) {
+    DcmXfer xfer(file->format.getDataset()->getOriginalXfer());
+    copy_text(out, outlen, xfer.getXfer() == EXS_Unknown ? "" : xfer.getXferID());
+}
+
+extern "C" int tdcm_has_meta_header(tdcm_file *file) {
+    DcmMetaInfo *meta = file->format.getMetaInfo();
+    return meta != nullptr && meta->card() > 0;
+}
+
+// Resolves a DCMTK path to the object at its end; nullptr when absent.
+static DcmObject *resolve(tdcm_file *file, const char *path) {
+    DcmPathProcessor proc;
+    if (proc.findOrCreatePath(file->format.getDataset(), path, OFFalse).bad()) return nullptr;
+    OFList<DcmPath *> results;
+    if (proc.getResults(results) == 0) return nullptr;
+    DcmPathNode *last = results.front()->back();
+    return last ? last->m_obj : nullptr;
+}
+
+static DcmElement *resolve_element(tdcm_file *file, const char *path) {
+    DcmObject *obj = resolve(file, path);
+    return (obj && obj->isLeaf()) ? OFstatic_cast(DcmElement *, obj) : nullptr;
+}
+
+extern "C" int tdcm_get_string(tdcm_file *file, const char *path, char *out, size_t outlen,
+                               size_t *needed) {
+    DcmElement *elem = resolve_element(file, path);
+    if (!elem) return TDCM_MISSING;
+    OFString value;
+    if (elem->getLength() > 0) {
+        OFCondition cond = elem->getOFStringArray(value, OFTrue);
+        if (cond.bad()) return TDCM_ERROR;
+    }
+    if (needed) *needed = value.length();
+    if (value.length() + 1 > outlen) return TDCM_ERROR;
+    copy_text(out, outlen, std::string(value.c_str(), value.length()));
+    return TDCM_OK;
+}
+
+extern "C" int tdcm_get_uint16_count(tdcm_file *file, const char *path, size_t *count) {
+    DcmElement *elem = resolve_element(file, path);
+    if (!elem) return TDCM_MISSING;
+    *count = elem->getLength() / 2;
+    return TDCM_OK;
+}
+
+extern "C" int tdcm_get_uint16_array(tdcm_file *file, const char *path, uint16_t *out,
+                                     size_t count) {
+    DcmElement *elem = resolve_element(file, path);
+    if (!elem) return TDCM_MISSING;
+    if (elem->getLength() / 2 < count) return TDCM_ERROR;
+    Uint16 *u16 = nullptr;
+    OFCondition cond = elem->getUint16Array(u16);
+    if (cond.bad() || !u16) {
+        Sint16 *s16 = nullptr;  // SS-encoded LUT data
+        cond = elem->getSint16Array(s16);
+        if (cond.bad() || !s16) return TDCM_ERROR;
+        std::memcpy(out, s16, count * 2);
+        return TDCM_OK;
+    }
+    std::memcpy(out, u16, count * 2);
+    return TDCM_OK;
+}
+
+extern "C" int tdcm_item_count(tdcm_file *file, const char *path, uint32_t *count) {
+    DcmObject *obj = resolve(file, path);
+    if (!obj || obj->ident() != EVR_SQ) return TDCM_MISSING;
+    *count = OFstatic_cast(DcmSequenceOfItems *, obj)->card();
+    return TDCM_OK;
+}
+
+static DcmPixelData *pixel_data(tdcm_file *file) {
+    DcmElement *elem = nullptr;
+    if (file->format.getDataset()->findAndGetElement(DCM_PixelData, elem).bad() || !elem)
+        return nullptr;
+    if (elem->ident() != EVR_PixelData) return nullptr;
+    return OFstatic_cast(DcmPixelData *, elem);
+}
+
+static DcmPixelSequence *pixel_sequence(tdcm_file *file, char *err, size_t errlen) {
+    DcmPixelData *pd = pixel_data(file);
+    if (!pd) { copy_text(err, errlen, "no Pixel Data element"); return nullptr; }
+    E_TransferSyntax xfer = EXS_Unknown;
+    const DcmRepresentationParameter *param = nullptr;
+    pd->getOriginalRepresentationKey(xfer, param);
+    DcmPixelSequence *seq = nullptr;
+    OFCondition cond = pd->getEncapsulatedRepresentation(xfer, param, seq);
+    if (cond.bad() || !seq) {
+        fail(err, errlen, "no encapsulated pixel data", cond);
+        return nullptr;
+    }
+    return seq;
+}
+
+extern "C" int tdcm_pixel_data_info(tdcm_file *file, int *encapsulated, uint64_t *length,
+                                    char *err, size_t errlen) {
+    DcmPixelData *pd = pixel_data(file);
+    if (!pd) return TDCM_MISSING;
+    DcmXfer xfer(file->format.getDataset()->getOriginalXfer());
+    *encapsulated = xfer.isEncapsulated() ? 1 : 0;
+    *length = pd->getLength();
+    (void)err; (void)errlen;
+    return TDCM_OK;
+}
+
+extern "C" int tdcm_read_native(tdcm_file *file, uint64_t offset, void *buf, uint32_t len,
+                                char *err, size_t errlen) {
+    DcmPixelData *pd = pixel_data(file);
+    if (!pd) { copy_text(err, errlen, "no Pixel Data element"); return TDCM_ERROR; }
+    if (offset + len > pd->getLength()) {
+        copy_text(err, errlen, "read past the end of Pixel Data");
+        return TDCM_ERROR;
+    }
+    OFCondition cond = pd->getPartialValue(buf, OFstatic_cast(Uint32, offset), len, &file->cache);
+    return cond.good() ? TDCM_OK : fail(err, errlen, "reading Pixel Data", cond);
+}
+
+extern "C" int tdcm_decode_frame(tdcm_file *file, uint32_t frame, void *buf, uint32_t buflen,
+                                 char *colorModel, size_t cmlen, char *err, size_t errlen) {
+    DcmPixelData *pd = pixel_data(file);
+    if (!pd) { copy_text(err, errlen, "no Pixel Data element"); return TDCM_ERROR; }
+    Uint32 startFragment = 0;
+    OFString model;
+    OFCondition cond = pd->getUncompressedFrame(file->format.getDataset(), frame, startFragment,
+                                                buf, buflen, model, &file->cache);
+    if (cond.bad()) return fail(err, errlen, "decoding frame", cond);
+    copy_text(colorModel, cmlen, std::string(model.c_str()));
+    return TDCM_OK;
+}
+
+extern "C" int tdcm_item_count_encapsulated(tdcm_file *file, uint32_t *count, char *err,
+                                            size_t errlen) {
+    DcmPixelSequence *seq = pixel_sequence(file, err, errlen);
+    if (!seq) return TDCM_ERROR;
+    *count = seq->card();
+    return TDCM_OK;
+}
+
+static DcmPixelItem *encapsulated_item(tdcm_file *file, uint32_t index, char *err, size_t errlen) {
+    DcmPixelSequence *seq = pixel_sequence(file, err, errlen);
+    if (!seq) return nullptr;
+    DcmPixelItem *item = nullptr;
+    OFCondition cond = seq->getItem(item, index);
+    if (cond.bad() || !item) { fail(err, errlen, "no such fragment", cond); return nullptr; }
+    return item;
+}
+
+extern "C" int tdcm_encapsulated_item_length(tdcm_file *file, uint32_t index, uint32_t *length,
+                                             char *err, size_t errlen) {
+    DcmPixelItem *item = encapsulated_item(file, index, err, errlen);
+    if (!item) return TDCM_ERROR;
+    *length = item->getLength();
+    return TDCM_OK;
+}
+
+extern "C" int tdcm_read_encapsulated_item(tdcm_file *file, uint32_t index, void *buf,
+                                           uint32_t len, char *err, size_t errlen) {
+    DcmPixelItem *item = encapsulated_item(file, index, err, errlen);
+    if (!item) return TDCM_ERROR;
+    if (len > item->getLength()) { copy_text(err, errlen, "fragment shorter than requested"); return TDCM_ERROR; }
+    if (len == 0) return TDCM_OK;
+    OFCondition cond = item->getPartialValue(buf, 0, len, &file->cache);
+    return cond.good() ? TDCM_OK : fail(err, errlen, "reading fragment", cond);
+}

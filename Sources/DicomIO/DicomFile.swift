@@ -1,0 +1,116 @@
+import CDicom
+import Foundation
+
+/// An open DICOM object, read through DCMTK. Large elements (pixel data)
+/// stay on disk until a frame is asked for. Not thread-safe: one owner at a time.
+public final class DicomFile {
+    public let path: String
+    let handle: OpaquePointer
+
+    /// Elements larger than this are left on disk and read on demand.
+    static let lazyLoadThreshold: UInt32 = 4096
+
+    public init(path: String, headerOnly: Bool = false) throws(DicomError) {
+        DicomFile.initializeCodecs()
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue else {
+            throw .fileNotFound(path: path)
+        }
+        let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? UInt64) ?? nil
+        if size == 0 { throw .emptyFile(path: path) }
+        let kind = FileSniffer.kind(of: path)
+        if kind == .notDicom {
+            throw .notDicom(path: path, reason: "no 'DICM' marker at byte 128 and no DICOM dataset at byte 0")
+        }
+        var err = [CChar](repeating: 0, count: 512)
+        guard let h = tdcm_open(path, Self.lazyLoadThreshold, headerOnly ? 1 : 0, &err, err.count) else {
+            if !headerOnly, let (declared, available) = FileSniffer.pixelDataShortfall(path: path) {
+                throw .truncatedPixelData(path: path, expectedBytes: declared, actualBytes: available)
+            }
+            let reason = cString(err)
+            throw .notDicom(path: path, reason: kind == .rawDataset ? "raw dataset without meta header: \(reason)" : reason)
+        }
+        self.path = path
+        self.handle = h
+    }
+
+    deinit { tdcm_close(handle) }
+
+    /// Registers DCMTK's codecs exactly once, before any concurrent use.
+    public static func initializeCodecs() { tdcm_initialize() }
+
+    public var transferSyntaxUID: String {
+        var buf = [CChar](repeating: 0, count: 128)
+        tdcm_transfer_syntax(handle, &buf, buf.count)
+        return cString(buf)
+    }
+
+    public var hasMetaHeader: Bool { tdcm_has_meta_header(handle) != 0 }
+
+    /// The element's value with all its values joined by '\', or nil when absent.
+    public func string(_ path: TagPath) -> String? {
+        var needed = 0
+        var buf = [CChar](repeating: 0, count: 256)
+        var status = tdcm_get_string(handle, path.rawValue, &buf, buf.count, &needed)
+        if status == TDCM_ERROR && needed >= buf.count {
+            buf = [CChar](repeating: 0, count: needed + 1)
+            status = tdcm_get_string(handle, path.rawValue, &buf, buf.count, &needed)
+        }
+        guard status == TDCM_OK else { return nil }
+        return cString(buf).trimmingCharacters(in: .whitespaces)
+    }
+
+    /// Non-empty trimmed string values, split at '\'.
+    public func strings(_ path: TagPath) -> [String] {
+        guard let s = string(path), !s.isEmpty else { return [] }
+        return s.split(separator: "\\", omittingEmptySubsequences: false)
+            .map { $0.trimmingCharacters(in: .whitespaces) }
+    }
+
+    /// Numeric values (DS, IS, US, FL…); nil when absent or empty. Throws when
+    /// present but not numeric, so a broken header is never read as 0.
+    public func doubles(_ path: TagPath) throws(DicomError) -> [Double]? {
+        let values = strings(path)
+        if values.isEmpty { return nil }
+        var out: [Double] = []
+        out.reserveCapacity(values.count)
+        for v in values {
+            guard let d = Double(v), d.isFinite else {
+                throw .invalidAttribute(path: self.path, name: path.name, value: values.joined(separator: "\\"))
+            }
+            out.append(d)
+        }
+        return out
+    }
+
+    public func double(_ path: TagPath) throws(DicomError) -> Double? {
+        try doubles(path)?.first
+    }
+
+    public func int(_ path: TagPath) throws(DicomError) -> Int? {
+        guard let d = try double(path) else { return nil }
+        guard d == d.rounded(), abs(d) < 1e15 else {
+            throw .invalidAttribute(path: self.path, name: path.name, value: String(d))
+        }
+        return Int(d)
+    }
+
+    /// A required integer attribute.
+    public func requiredInt(_ path: TagPath) throws(DicomError) -> Int {
+        guard let v = try int(path) else { throw .missingAttribute(path: self.path, name: path.name) }
+        return v
+    }
+
+    public func uint16Array(_ path: TagPath) -> [UInt16]? {
+        var count = 0
+        guard tdcm_get_uint16_count(handle, path.rawValue, &count) == TDCM_OK, count > 0 else { return nil }
+        var out = [UInt16](repeating: 0, count: count)
+        guard tdcm_get_uint16_array(handle, path.rawValue, &out, count) == TDCM_OK else { return nil }
+        return out
+    }
+
+    public func itemCount(_ path: TagPath) -> Int {
+        var count: UInt32 = 0
+        return tdcm_item_count(handle, path.rawValue, &count) == TDCM_OK ? Int(count) : 0
+    }
+}

@@ -1,0 +1,58 @@
+/// A DICOM image opened for decoding: header plus a decoder picked from the
+/// transfer-syntax table. Frames are decoded one at a time, on request, so a
+/// 2,000-frame object never needs all frames in memory.
+public final class DicomImage {
+    public let header: ImageHeader
+    public let format: PixelFormat
+    public let transferSyntax: TransferSyntax
+    public let options: DecodeOptions
+    private let file: DicomFile
+    private let decoder: any FrameDecoder
+
+    public var path: String { file.path }
+    public var frames: Int { header.frames }
+
+    public convenience init(path: String, options: DecodeOptions = .default) throws(DicomError) {
+        try self.init(file: DicomFile(path: path), options: options)
+    }
+
+    public init(file: DicomFile, options: DecodeOptions = .default) throws(DicomError) {
+        let header = try ImageHeader(file: file)
+        guard let format = header.pixel else { throw .noPixelData(path: file.path) }
+        guard let syntax = TransferSyntax.lookup(header.transferSyntaxUID),
+              let decoder = frameDecoders[syntax.family] else {
+            throw .unsupportedTransferSyntax(path: file.path, uid: header.transferSyntaxUID.isEmpty ? "(unknown)" : header.transferSyntaxUID)
+        }
+        // Refuse before allocating anything: Rows×Columns×Frames×samples×4 bytes.
+        let (perFrame, o1) = UInt64(format.rows).multipliedReportingOverflow(by: UInt64(format.columns * format.samplesPerPixel * 4))
+        let (total, o2) = perFrame.multipliedReportingOverflow(by: UInt64(header.frames))
+        if o1 || o2 || total > options.maxDecodedBytes {
+            throw .exceedsLimit(path: file.path, bytes: (o1 || o2) ? .max : total, limit: options.maxDecodedBytes)
+        }
+        self.file = file
+        self.header = header
+        self.format = format
+        self.transferSyntax = syntax
+        self.options = options
+        self.decoder = decoder
+    }
+
+    /// Stored values of one frame (sign applied, colour-by-pixel).
+    public func storedFrame(_ frame: Int) throws(DicomError) -> StoredFrame {
+        guard frame >= 0 && frame < header.frames else {
+            throw .frameOutOfRange(path: file.path, frame: frame, frames: header.frames)
+        }
+        let raw = try decoder.decode(frame: frame, file: file, header: header, format: format, options: options)
+        return StoredFrame(raw: raw, format: format)
+    }
+
+    /// Modality values (HU for CT) of a monochrome frame, or luminance of a
+    /// colour frame, as Float32. MONOCHROME1 values are left as stored.
+    public func modalityFrame(_ frame: Int) throws(DicomError) -> [Float] {
+        let stored = try storedFrame(frame)
+        if format.samplesPerPixel == 1 && !format.isPalette {
+            return header.transform(frame: frame).apply(stored.values, unsigned32: stored.unsigned32)
+        }
+        return ColorConversion.luminance(rgb: ColorConversion.rgb(stored, palette: header.palette))
+    }
+}

@@ -1,0 +1,58 @@
+/// Stored value → modality value (Hounsfield units for CT): either a linear
+/// rescale or a Modality LUT, never both (PS3.3 C.11.1).
+public enum ModalityTransform: Sendable, Equatable {
+    case identity
+    case rescale(slope: Double, intercept: Double)
+    case lut(ModalityLUT)
+
+    @inline(__always)
+    public func apply(_ stored: Int32, unsigned32: Bool = false) -> Double {
+        switch self {
+        case .identity: return value(stored, unsigned32)
+        case .rescale(let slope, let intercept): return value(stored, unsigned32) * slope + intercept
+        case .lut(let lut): return Double(lut.lookup(Int(stored)))
+        }
+    }
+
+    /// Applies the transform to a whole frame as Float32 (the image model's type).
+    public func apply(_ stored: [Int32], unsigned32: Bool = false) -> [Float] {
+        var out = [Float](repeating: 0, count: stored.count)
+        stored.withUnsafeBufferPointer { src in
+            out.withUnsafeMutableBufferPointer { dst in
+                switch self {
+                case .identity:
+                    for i in 0..<src.count { dst[i] = Float(value(src[i], unsigned32)) }
+                case .rescale(let slope, let intercept):
+                    if slope == 1 {
+                        // Fast path for CT: an integer intercept keeps values exact.
+                        for i in 0..<src.count { dst[i] = Float(value(src[i], unsigned32) + intercept) }
+                    } else {
+                        for i in 0..<src.count { dst[i] = Float(value(src[i], unsigned32) * slope + intercept) }
+                    }
+                case .lut(let lut):
+                    for i in 0..<src.count { dst[i] = Float(lut.lookup(Int(src[i]))) }
+                }
+            }
+        }
+        return out
+    }
+
+    @inline(__always)
+    private func value(_ v: Int32, _ unsigned32: Bool) -> Double {
+        unsigned32 ? Double(UInt32(bitPattern: v)) : Double(v)
+    }
+}
+
+/// A Modality LUT: values below the first mapped input take the first entry,
+/// values above the last take the last entry.
+public struct ModalityLUT: Sendable, Equatable {
+    public let firstMapped: Int
+    public let bitsPerEntry: Int
+    public let data: [UInt16]
+
+    @inline(__always)
+    public func lookup(_ stored: Int) -> UInt16 {
+        let index = min(max(stored - firstMapped, 0), data.count - 1)
+        return data[index]
+    }
+}

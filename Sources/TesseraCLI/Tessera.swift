@@ -1,0 +1,31 @@
+import ArgumentParser
+import DicomIO
+
+@main
+struct Tessera: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "tessera",
+        abstract: "Read radiology DICOM exactly and turn it into mixed-resolution tokens.",
+        discussion: """
+            Start with `tessera info PATH` on a file or a folder of DICOM files: it shows \
+            what Tessera reads from the header, the pixel statistics, and for a folder the \
+            studies and series it assembles, with any gaps, duplicates or tilt it finds.
+            """,
+        subcommands: [InfoCommand.self]
+    )
+
+    static func main() async {
+        // Register DCMTK's codecs once, before any task or thread starts.
+        DicomFile.initializeCodecs()
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            exit(withError: error)
+        }
+    }
+}

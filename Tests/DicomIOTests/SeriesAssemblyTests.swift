@@ -1,0 +1,108 @@
+import Foundation
+import Testing
+@testable import DicomIO
+
+@Suite struct SeriesAssemblyTests {
+    static func headers(_ folder: String) throws -> [ImageHeader] {
+        try FileScanner.files(under: folder).filter { $0.hasSuffix(".dcm") }.map { path in
+            try ImageHeader(file: DicomFile(path: path, headerOnly: true))
+        }
+    }
+
+    static let lidc = TestData.shared + "/ct/lidc-idri-0001/dicom"
+    static let tilt = TestData.shared + "/ct/gantry-tilt-head"
+
+    @Test func lidcSeriesIsOrderedAlongTheNormalWithUniformSpacing() async throws {
+        let report = await SeriesAssembly.assemble(root: Self.lidc)
+        #expect(report.failures.isEmpty)
+        let series = try #require(report.series.first)
+        #expect(report.series.count == 1)
+        #expect(series.instances.count == 133)
+        let z = series.instances.map { $0.location! }
+        #expect(z == z.sorted())
+        #expect(abs(z.first! - -340) < 0.01 && abs(z.last! - -10) < 0.01, "z from -340 to -10 mm")
+        #expect(abs(try #require(series.sliceSpacing) - 2.5) < 1e-6)
+        #expect(series.findings.isEmpty, "\(series.findings)")
+    }
+
+    @Test func sampleSubsetIsOrderedByPositionNotByFileNameOrInstanceNumber() async throws {
+        let report = await SeriesAssembly.assemble(root: TestData.samples + "/ct")
+        let series = try #require(report.series.first)
+        #expect(report.skipped.map { ($0 as NSString).lastPathComponent } == ["069.xml"])
+        #expect(series.instances.count == 17)
+        let z = series.instances.map { $0.location! }
+        for (a, b) in zip(z, z.dropFirst()) { #expect(abs(b - a - 2.5) < 1e-6) }
+        let names = series.instances.map { ($0.path as NSString).lastPathComponent }
+        #expect(names != names.sorted(), "file names are deliberately out of z order")
+    }
+
+    @Test func shuffledInputGivesTheSameOrder() throws {
+        let headers = try Self.headers(Self.lidc)
+        let reference = SeriesAssembly.assemble(headers: headers).series[0].instances.map(\.path)
+        var generator = SplitMix64(seed: 7)
+        for _ in 0..<3 {
+            let shuffled = headers.shuffled(using: &generator)
+            #expect(SeriesAssembly.assemble(headers: shuffled).series[0].instances.map(\.path) == reference)
+        }
+    }
+
+    @Test func duplicatedSliceIsReported() throws {
+        var headers = try Self.headers(Self.lidc)
+        var copy = headers[40]
+        copy.path = "/copies/duplicate.dcm"
+        headers.append(copy)
+        let series = SeriesAssembly.assemble(headers: headers).series[0]
+        let duplicates = series.findings.compactMap { f -> [String]? in
+            if case .duplicatePosition(_, let paths) = f { return paths } else { return nil }
+        }
+        #expect(duplicates.count == 1)
+        #expect(Set(duplicates[0]) == [headers[40].path, "/copies/duplicate.dcm"])
+        #expect(!series.findings.contains { if case .gap = $0 { return true } else { return false } })
+    }
+
+    @Test func removedSliceIsReportedAsAGap() throws {
+        let headers = try Self.headers(Self.lidc)
+        let sorted = SeriesAssembly.assemble(headers: headers).series[0].instances
+        let removed = sorted[60].path
+        let series = SeriesAssembly.assemble(headers: headers.filter { $0.path != removed }).series[0]
+        #expect(series.instances.count == 132)
+        #expect(series.findings.count == 1, "\(series.findings)")
+        guard case .gap(let index, let spacing, let expected, let missing) = series.findings.first else {
+            Issue.record("no gap reported: \(series.findings)"); return
+        }
+        #expect(index == 59 && missing == 1)
+        #expect(abs(spacing - 5) < 1e-6 && abs(expected - 2.5) < 1e-6)
+    }
+
+    @Test func gantryTiltAndSpacingChangeAreReported() async throws {
+        let report = await SeriesAssembly.assemble(root: Self.tilt)
+        let series = try #require(report.series.first)
+        #expect(series.instances.count == 28)
+        let z = series.instances.map { $0.location! }
+        #expect(z == z.sorted())
+        var tilt: Double?
+        var runs: [SpacingRun] = []
+        for f in series.findings {
+            if case .gantryTilt(let d) = f { tilt = d }
+            if case .unevenSpacing(let r) = f { runs = r }
+        }
+        #expect(abs(try #require(tilt) - 18.5) < 0.1)
+        #expect(abs(runs.first!.spacing - 4) < 0.05 && abs(runs.last!.spacing - 7) < 0.05, "\(runs)")
+        #expect(runs.count <= 4, "spacing reported as runs, not per slice")
+        #expect(report.skipped.count == 2, "LICENSE and PROVENANCE are skipped, not failures")
+        #expect(report.failures.isEmpty)
+    }
+}
+
+/// Deterministic generator so shuffles are reproducible.
+struct SplitMix64: RandomNumberGenerator {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
