@@ -9,7 +9,9 @@
 #include "dcmtk/dcmjpls/djdecode.h"
 #include "dcmtk/oflog/oflog.h"
 
+#include <cstdio>
 #include <cstring>
+#include <malloc.h>
 #include <mutex>
 #include <string>
 
@@ -49,6 +51,11 @@ extern "C" void tdcm_initialize(void) {
     });
 }
 
+extern "C" void tdcm_tune_allocator(void) {
+    mallopt(M_MMAP_THRESHOLD, 64 << 20);
+    mallopt(M_TRIM_THRESHOLD, 256 << 20);
+}
+
 extern "C" tdcm_file *tdcm_open(const char *path, uint32_t maxReadLength, int headerOnly,
                                 char *err, size_t errlen) {
     tdcm_file *file = new tdcm_file();
@@ -78,6 +85,14 @@ extern "C" int tdcm_has_meta_header(tdcm_file *file) {
 
 // Resolves a DCMTK path to the object at its end; nullptr when absent.
 static DcmObject *resolve(tdcm_file *file, const char *path) {
+    // Top-level "(gggg,eeee)": a direct search, much cheaper than a path walk.
+    unsigned group = 0, element = 0;
+    if (std::strlen(path) == 11 && std::sscanf(path, "(%4x,%4x)", &group, &element) == 2) {
+        DcmElement *elem = nullptr;
+        DcmTagKey key(OFstatic_cast(Uint16, group), OFstatic_cast(Uint16, element));
+        if (file->format.getDataset()->findAndGetElement(key, elem, OFFalse).bad()) return nullptr;
+        return elem;
+    }
     DcmPathProcessor proc;
     if (proc.findOrCreatePath(file->format.getDataset(), path, OFFalse).bad()) return nullptr;
     OFList<DcmPath *> results;

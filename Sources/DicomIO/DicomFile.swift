@@ -7,17 +7,16 @@ public final class DicomFile {
     public let path: String
     let handle: OpaquePointer
 
-    /// Elements larger than this are left on disk and read on demand.
-    static let lazyLoadThreshold: UInt32 = 4096
+    /// Elements larger than this are left on disk and read on demand, so a
+    /// big multi-frame object is never held whole; a single slice is read in
+    /// the same pass as its header (one open, one sequential read).
+    static let lazyLoadThreshold: UInt32 = 4 << 20
 
     public init(path: String, headerOnly: Bool = false) throws(DicomError) {
         DicomFile.initializeCodecs()
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue else {
-            throw .fileNotFound(path: path)
-        }
-        let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? UInt64) ?? nil
-        if size == 0 { throw .emptyFile(path: path) }
+        var info = stat()
+        guard stat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { throw .fileNotFound(path: path) }
+        if info.st_size == 0 { throw .emptyFile(path: path) }
         let kind = FileSniffer.kind(of: path)
         if kind == .notDicom {
             throw .notDicom(path: path, reason: "no 'DICM' marker at byte 128 and no DICOM dataset at byte 0")
@@ -39,6 +38,9 @@ public final class DicomFile {
     /// Registers DCMTK's codecs exactly once, before any concurrent use.
     public static func initializeCodecs() { tdcm_initialize() }
 
+    /// Process-wide allocator tuning for tools that decode many frames.
+    public static func tuneAllocatorForFrameStreaming() { tdcm_tune_allocator() }
+
     public var transferSyntaxUID: String {
         var buf = [CChar](repeating: 0, count: 128)
         tdcm_transfer_syntax(handle, &buf, buf.count)
@@ -57,14 +59,13 @@ public final class DicomFile {
             status = tdcm_get_string(handle, path.rawValue, &buf, buf.count, &needed)
         }
         guard status == TDCM_OK else { return nil }
-        return cString(buf).trimmingCharacters(in: .whitespaces)
+        return trimmed(cString(buf))  // DCMTK already normalises; this catches binary VRs' padding
     }
 
     /// Non-empty trimmed string values, split at '\'.
     public func strings(_ path: TagPath) -> [String] {
         guard let s = string(path), !s.isEmpty else { return [] }
-        return s.split(separator: "\\", omittingEmptySubsequences: false)
-            .map { $0.trimmingCharacters(in: .whitespaces) }
+        return s.split(separator: "\\", omittingEmptySubsequences: false).map { trimmed(String($0)) }
     }
 
     /// Numeric values (DS, IS, US, FL…); nil when absent or empty. Throws when
@@ -113,4 +114,11 @@ public final class DicomFile {
         var count: UInt32 = 0
         return tdcm_item_count(handle, path.rawValue, &count) == TDCM_OK ? Int(count) : 0
     }
+}
+
+/// Strips DICOM padding (spaces, NULs) from both ends without Foundation.
+func trimmed(_ s: String) -> String {
+    let pad: (Character) -> Bool = { $0 == " " || $0 == "\0" }
+    guard let first = s.firstIndex(where: { !pad($0) }), let last = s.lastIndex(where: { !pad($0) }) else { return "" }
+    return String(s[first...last])
 }

@@ -46,6 +46,15 @@ public final class DicomImage {
         return StoredFrame(raw: raw, format: format)
     }
 
+    /// The JPEG 2000 codestream of one frame, exactly as stored (for
+    /// comparing against other decoders, or passing through untouched).
+    public func encapsulatedCodestream(_ frame: Int) throws(DicomError) -> [UInt8] {
+        guard transferSyntax.family == .jpeg2000 else {
+            throw .unsupportedTransferSyntax(path: file.path, uid: transferSyntax.uid + " (not JPEG 2000)")
+        }
+        return try EncapsulatedFrames(file: file, frames: header.frames).codestream(frame: frame)
+    }
+
     /// Modality values (HU for CT) of a monochrome frame, or luminance of a
     /// colour frame, as Float32. MONOCHROME1 values are left as stored.
     public func modalityFrame(_ frame: Int) throws(DicomError) -> [Float] {

@@ -8,9 +8,12 @@ enum FileSniffer {
     /// Part 10 files have "DICM" at byte 128; raw datasets (no preamble, no
     /// meta header) start with a group 0002, 0008 tag in either byte order.
     static func kind(of path: String) -> Kind {
-        guard let handle = FileHandle(forReadingAtPath: path) else { return .notDicom }
-        defer { try? handle.close() }
-        let head = [UInt8](handle.readData(ofLength: 132))
+        let fd = open(path, O_RDONLY)
+        guard fd >= 0 else { return .notDicom }
+        defer { close(fd) }
+        var head = [UInt8](repeating: 0, count: 132)
+        let n = read(fd, &head, 132)
+        head.removeLast(132 - max(n, 0))
         if head.count == 132 && head[128...131].elementsEqual("DICM".utf8) { return .part10 }
         guard head.count >= 8 else { return .notDicom }
         let groupLE = UInt16(head[0]) | UInt16(head[1]) << 8

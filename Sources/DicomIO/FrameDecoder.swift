@@ -15,10 +15,13 @@ public struct DecodeOptions: Sendable {
     public var maxDecodedBytes: UInt64
     /// Wall-clock limit for decoding one JPEG 2000 frame.
     public var j2kFrameTimeLimit: Double
+    /// OpenJPEG worker threads per frame (1 when files are decoded in parallel).
+    public var j2kThreads: Int
 
-    public init(maxDecodedBytes: UInt64 = 8 << 30, j2kFrameTimeLimit: Double = 10) {
+    public init(maxDecodedBytes: UInt64 = 8 << 30, j2kFrameTimeLimit: Double = 10, j2kThreads: Int = 1) {
         self.maxDecodedBytes = maxDecodedBytes
         self.j2kFrameTimeLimit = j2kFrameTimeLimit
+        self.j2kThreads = j2kThreads
     }
 
     public static let `default` = DecodeOptions()

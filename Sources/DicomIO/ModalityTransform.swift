@@ -16,25 +16,31 @@ public enum ModalityTransform: Sendable, Equatable {
 
     /// Applies the transform to a whole frame as Float32 (the image model's type).
     public func apply(_ stored: [Int32], unsigned32: Bool = false) -> [Float] {
-        var out = [Float](repeating: 0, count: stored.count)
-        stored.withUnsafeBufferPointer { src in
-            out.withUnsafeMutableBufferPointer { dst in
-                switch self {
-                case .identity:
-                    for i in 0..<src.count { dst[i] = Float(value(src[i], unsigned32)) }
-                case .rescale(let slope, let intercept):
-                    if slope == 1 {
-                        // Fast path for CT: an integer intercept keeps values exact.
-                        for i in 0..<src.count { dst[i] = Float(value(src[i], unsigned32) + intercept) }
-                    } else {
-                        for i in 0..<src.count { dst[i] = Float(value(src[i], unsigned32) * slope + intercept) }
-                    }
-                case .lut(let lut):
-                    for i in 0..<src.count { dst[i] = Float(lut.lookup(Int(src[i]))) }
-                }
+        [Float](unsafeUninitializedCapacity: stored.count) { dst, initialized in
+            stored.withUnsafeBufferPointer { src in fill(dst, from: src, unsigned32: unsigned32) }
+            initialized = stored.count
+        }
+    }
+
+    private func fill(_ dst: UnsafeMutableBufferPointer<Float>, from src: UnsafeBufferPointer<Int32>, unsigned32: Bool) {
+        let n = src.count
+        switch self {
+        case .lut(let lut):
+            for i in 0..<n { dst[i] = Float(lut.lookup(Int(src[i]))) }
+        case _ where unsigned32:
+            for i in 0..<n { dst[i] = Float(apply(src[i], unsigned32: true)) }
+        case .identity:
+            for i in 0..<n { dst[i] = Float(src[i]) }
+        case .rescale(let slope, let intercept):
+            if slope == 1, intercept == intercept.rounded(), abs(intercept) < 16_777_216 {
+                // CT's usual slope 1 and integer intercept: integer add, exact, vectorised.
+                let offset = Int32(intercept)
+                for i in 0..<n { dst[i] = Float(src[i] &+ offset) }
+            } else {
+                // Double arithmetic, one rounding to Float.
+                for i in 0..<n { dst[i] = Float(Double(src[i]) * slope + intercept) }
             }
         }
-        return out
     }
 
     @inline(__always)

@@ -18,9 +18,13 @@ struct NativeDecoder: FrameDecoder {
         let bitOffset = frameBits * frame
         let firstByte = bitOffset / 8
         let byteCount = (bitOffset % 8 + frameBits + 7) / 8
-        var bytes = [UInt8](repeating: 0, count: byteCount)
-        guard tdcm_read_native(file.handle, UInt64(firstByte), &bytes, UInt32(byteCount),
-                               &err.buffer, err.buffer.count) == TDCM_OK else {
+        var status = Int32(TDCM_ERROR)
+        let bytes = [UInt8](unsafeUninitializedCapacity: byteCount) { buffer, initialized in
+            status = tdcm_read_native(file.handle, UInt64(firstByte), buffer.baseAddress, UInt32(byteCount),
+                                      &err.buffer, err.buffer.count)
+            initialized = byteCount  // fully written on success; discarded otherwise
+        }
+        guard status == TDCM_OK else {
             throw .decodeFailed(path: file.path, frame: frame, reason: err.message)
         }
         if format.bitsAllocated == 1 {

@@ -9,7 +9,7 @@ struct OpenJPEGDecoder: FrameDecoder {
                 options: DecodeOptions) throws(DicomError) -> RawFrame {
         let codestream = try EncapsulatedFrames(file: file, frames: header.frames).codestream(frame: frame)
         let image: J2KImage
-        switch Self.decodeWithTimeLimit(codestream, format: format, seconds: options.j2kFrameTimeLimit) {
+        switch Self.decodeWithTimeLimit(codestream, format: format, seconds: options.j2kFrameTimeLimit, threads: options.j2kThreads) {
         case .none: throw .decodeTimedOut(path: file.path, frame: frame, seconds: options.j2kFrameTimeLimit)
         case .some(.failure(let failure)): throw .decodeFailed(path: file.path, frame: frame, reason: failure.reason)
         case .some(.success(let decoded)): image = decoded
@@ -20,7 +20,7 @@ struct OpenJPEGDecoder: FrameDecoder {
         // reinterpret the codestream's bits at its precision.
         if format.isSigned && !image.signed {
             let shift = Int32(32 - image.precision)
-            for i in samples.indices { samples[i] = (samples[i] << shift) >> shift }
+            for i in samples.indices { samples[i] = (samples[i] &<< shift) &>> shift }
         } else if !format.isSigned && image.signed && image.precision < 32 {
             let mask = Int32(bitPattern: UInt32((UInt64(1) << image.precision) - 1))
             for i in samples.indices { samples[i] &= mask }
@@ -33,12 +33,12 @@ struct OpenJPEGDecoder: FrameDecoder {
 
     /// nil when the time limit passed; the abandoned decode finishes on its own thread.
     static func decodeWithTimeLimit(_ codestream: [UInt8], format: PixelFormat,
-                                    seconds: Double) -> Result<J2KImage, J2KFailure>? {
+                                    seconds: Double, threads: Int) -> Result<J2KImage, J2KFailure>? {
         let box = ResultBox()
         let done = DispatchSemaphore(value: 0)
         let thread = Thread {
             box.set(J2KCodestream.decode(codestream, rows: format.rows, columns: format.columns,
-                                         components: format.samplesPerPixel))
+                                         components: format.samplesPerPixel, threads: threads))
             done.signal()
         }
         thread.stackSize = 8 << 20
@@ -76,7 +76,8 @@ enum J2KCodestream {
         init(_ bytes: [UInt8]) { self.bytes = bytes }
     }
 
-    static func decode(_ data: [UInt8], rows: Int, columns: Int, components: Int) -> Result<J2KImage, J2KFailure> {
+    static func decode(_ data: [UInt8], rows: Int, columns: Int, components: Int,
+                       threads: Int = 1) -> Result<J2KImage, J2KFailure> {
         guard data.count >= 12 else { return .failure(J2KFailure(reason: "codestream of \(data.count) bytes")) }
         let isJP2 = data[4] == 0x6A && data[5] == 0x50 && data[6] == 0x20 && data[7] == 0x20
         guard let codec = opj_create_decompress(isJP2 ? OPJ_CODEC_JP2 : OPJ_CODEC_J2K) else {
@@ -126,6 +127,7 @@ enum J2KCodestream {
         var parameters = opj_dparameters_t()
         opj_set_default_decoder_parameters(&parameters)
         guard opj_setup_decoder(codec, &parameters) != 0 else { return failure("decoder setup failed") }
+        if threads > 1 { _ = opj_codec_set_threads(codec, Int32(threads)) }
         var imagePtr: UnsafeMutablePointer<opj_image_t>?
         guard opj_read_header(stream, codec, &imagePtr) != 0, let image = imagePtr else {
             return failure("unreadable J2K header")

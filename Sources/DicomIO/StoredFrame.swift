@@ -25,48 +25,52 @@ extension StoredFrame {
             values = signExtended ? samples : Self.applySign(samples, format: format)
             colorModel = model
         case .bytes(let bytes, let bits, let planar, let model):
-            var v = Self.widen(bytes, bitsPerSample: bits, count: format.samplesPerFrame)
-            v = Self.applySign(v, format: format)
+            let v = Self.unpack(bytes, bitsPerSample: bits, format: format)
             values = planar ? Self.interleave(v, samples: format.samplesPerPixel) : v
             colorModel = model
         }
     }
 
-    private static func widen(_ bytes: [UInt8], bitsPerSample: Int, count: Int) -> [Int32] {
-        var out = [Int32](repeating: 0, count: count)
-        bytes.withUnsafeBytes { raw in
-            out.withUnsafeMutableBufferPointer { dst in
+    /// Widens samples to Int32 in one pass: bits above Bits Stored are not
+    /// pixel data (overlays may live there); signed data is sign-extended.
+    static func unpack(_ bytes: [UInt8], bitsPerSample: Int, format: PixelFormat) -> [Int32] {
+        let count = format.samplesPerFrame
+        return [Int32](unsafeUninitializedCapacity: count) { dst, initialized in
+            bytes.withUnsafeBytes { raw in
                 switch bitsPerSample {
-                case 8:
-                    let src = raw.bindMemory(to: UInt8.self)
-                    for i in 0..<count { dst[i] = Int32(src[i]) }
-                case 16:
-                    let src = raw.bindMemory(to: UInt16.self)
-                    for i in 0..<count { dst[i] = Int32(src[i]) }
-                default:
-                    let src = raw.bindMemory(to: UInt32.self)
-                    for i in 0..<count { dst[i] = Int32(bitPattern: src[i]) }
+                case 8: widen(raw.bindMemory(to: UInt8.self), into: dst, count: count, format: format)
+                case 16: widen(raw.bindMemory(to: UInt16.self), into: dst, count: count, format: format)
+                default: widen(raw.bindMemory(to: UInt32.self), into: dst, count: count, format: format)
                 }
             }
+            initialized = count
         }
-        return out
     }
 
-    /// Bits above Bits Stored are not pixel data (overlays may live there).
+    @inline(__always)
+    private static func widen<T: FixedWidthInteger & UnsignedInteger>(
+        _ src: UnsafeBufferPointer<T>, into dst: UnsafeMutableBufferPointer<Int32>, count: Int, format: PixelFormat
+    ) {
+        let bits = min(format.bitsStored, 32)
+        if format.isSigned {
+            let shift = Int32(32 - bits)
+            for i in 0..<count { dst[i] = (Int32(truncatingIfNeeded: src[i]) &<< shift) &>> shift }
+        } else {
+            let mask = UInt32(truncatingIfNeeded: (UInt64(1) << bits) - 1)
+            for i in 0..<count { dst[i] = Int32(bitPattern: UInt32(truncatingIfNeeded: src[i]) & mask) }
+        }
+    }
+
+    /// Decoders that hand over Int32 samples without the sign applied.
     private static func applySign(_ values: [Int32], format: PixelFormat) -> [Int32] {
-        let bits = format.bitsStored
-        guard bits < 32 else { return values }
-        var out = values
-        out.withUnsafeMutableBufferPointer { v in
-            if format.isSigned {
-                let shift = Int32(32 - bits)
-                for i in 0..<v.count { v[i] = (v[i] << shift) >> shift }
-            } else {
-                let mask = Int32(bitPattern: UInt32((UInt64(1) << bits) - 1))
-                for i in 0..<v.count { v[i] &= mask }
+        values.withUnsafeBytes { raw in
+            var f = format
+            f.bitsStored = min(format.bitsStored, 32)
+            return [Int32](unsafeUninitializedCapacity: values.count) { dst, n in
+                widen(raw.bindMemory(to: UInt32.self), into: dst, count: values.count, format: f)
+                n = values.count
             }
         }
-        return out
     }
 
     private static func interleave(_ planes: [Int32], samples: Int) -> [Int32] {

@@ -11,12 +11,13 @@ struct Tessera: AsyncParsableCommand {
             what Tessera reads from the header, the pixel statistics, and for a folder the \
             studies and series it assembles, with any gaps, duplicates or tilt it finds.
             """,
-        subcommands: [InfoCommand.self]
+        subcommands: [InfoCommand.self, BenchCommand.self]
     )
 
     static func main() async {
         // Register DCMTK's codecs once, before any task or thread starts.
         DicomFile.initializeCodecs()
+        DicomFile.tuneAllocatorForFrameStreaming()
         do {
             var command = try parseAsRoot()
             if var asyncCommand = command as? any AsyncParsableCommand {

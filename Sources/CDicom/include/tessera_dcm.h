@@ -24,6 +24,11 @@ enum {
 /// before any concurrent use.
 void tdcm_initialize(void);
 
+/// Keeps freed frame buffers in the heap (glibc mallopt): frames are
+/// allocated and freed at a high rate, and returning them to the kernel
+/// costs a page fault per 4 KiB on the next frame.
+void tdcm_tune_allocator(void);
+
 /// Loads a file (Part 10, or a raw dataset DCMTK can detect). Elements larger
 /// than `maxReadLength` stay on disk and are read on demand, so pixel data is
 /// not held in memory. With `headerOnly`, parsing stops before Pixel Data.

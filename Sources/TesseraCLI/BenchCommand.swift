@@ -1,0 +1,60 @@
+import ArgumentParser
+import DicomIO
+import Foundation
+
+struct BenchCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Measure Tessera against its peers in one run (use a release build).",
+        discussion: """
+            Each benchmark times Tessera and the peer tool on the same files in the same run \
+            and prints the ratio, so the numbers compare like with like on this machine.
+              swift build -c release && .build/release/tessera bench load
+            Peers: pydicom (pip install pydicom pylibjpeg pylibjpeg-openjpeg numpy) and \
+            OpenJPEG's opj_decompress (Debian libopenjp2-tools). scripts/bench.sh installs both.
+            """,
+        subcommands: [BenchLoadCommand.self]
+    )
+}
+
+/// Wall-clock timing helpers shared by the benchmarks.
+enum Timing {
+    static func seconds(_ body: () throws -> Void) rethrows -> Double {
+        let start = DispatchTime.now().uptimeNanoseconds
+        try body()
+        return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+    }
+
+    static func median(_ values: [Double]) -> Double {
+        let s = values.sorted()
+        return s.isEmpty ? .nan : (s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2)
+    }
+
+    /// Peak resident set size of this process, in MiB.
+    static var peakRSSMiB: Double {
+        var usage = rusage()
+        getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
+        return Double(usage.ru_maxrss) / 1024
+    }
+
+    static var isReleaseBuild: Bool {
+        #if DEBUG
+        return false
+        #else
+        return true
+        #endif
+    }
+
+    static func run(_ executable: String, _ arguments: [String]) throws -> (status: Int32, output: String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = [executable] + arguments
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        try process.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    }
+}

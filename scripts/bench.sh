@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# Benchmarks against the real peers, in one run (release build).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/install-deps.sh
+python3 -c "import pydicom, numpy, pylibjpeg" 2>/dev/null \
+  || python3 -m pip install -q pydicom pylibjpeg pylibjpeg-openjpeg numpy
+swift build -c release --product tessera
+.build/release/tessera bench load "$@"
