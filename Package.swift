@@ -14,10 +14,12 @@ let package = Package(
     products: [
         .executable(name: "tessera", targets: ["TesseraCLI"]),
         .library(name: "DicomIO", targets: ["DicomIO"]),
+        .library(name: "Tessera", targets: ["DicomIO", "Imaging", "Scoring", "Tiling", "Validation"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"4.0.0"),
+        .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
     ],
     targets: [
         .target(
@@ -33,16 +35,36 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
+        .target(
+            name: "CImageIO",
+            path: "Sources/CImageIO",
+            linkerSettings: [.linkedLibrary("png16"), .linkedLibrary("jpeg")]
+        ),
+        .target(name: "Imaging", dependencies: ["DicomIO", "CImageIO"]),
+        .target(
+            name: "Scoring",
+            dependencies: ["Imaging", .product(name: "Crypto", package: "swift-crypto")],
+            resources: [.copy("Profiles")]
+        ),
+        .target(
+            name: "Tiling",
+            dependencies: ["Scoring", .product(name: "HeapModule", package: "swift-collections")]
+        ),
+        .target(name: "Validation", dependencies: ["Tiling"]),
         .executableTarget(
             name: "TesseraCLI",
             dependencies: [
-                "DicomIO",
+                "DicomIO", "Imaging", "Scoring", "Tiling", "Validation",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(
             name: "DicomIOTests",
             dependencies: ["DicomIO"]
+        ),
+        .testTarget(
+            name: "TokenizerTests",
+            dependencies: ["Imaging", "Scoring", "Tiling", "Validation"]
         ),
         .testTarget(
             name: "TesseraCLITests",

@@ -13,7 +13,7 @@ struct BenchCommand: AsyncParsableCommand {
             Peers: pydicom (pip install pydicom pylibjpeg pylibjpeg-openjpeg numpy) and \
             OpenJPEG's opj_decompress (Debian libopenjp2-tools). scripts/bench.sh installs both.
             """,
-        subcommands: [BenchLoadCommand.self]
+        subcommands: [BenchLoadCommand.self, BenchTokenizeCommand.self]
     )
 }
 
@@ -35,6 +35,13 @@ enum Timing {
         var usage = rusage()
         getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
         return Double(usage.ru_maxrss) / 1024
+    }
+
+    /// Current resident set size, in MiB (from /proc/self/statm).
+    static var currentRSSMiB: Double {
+        guard let text = try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8),
+              let pages = text.split(separator: " ").dropFirst().first.flatMap({ Double($0) }) else { return .nan }
+        return pages * Double(sysconf(Int32(_SC_PAGESIZE))) / 1_048_576
     }
 
     static var isReleaseBuild: Bool {

@@ -1,0 +1,180 @@
+import Foundation
+import Imaging
+
+/// Per-cell statistics of the normalised image, over foreground pixels only,
+/// computed in one pass over the pixels plus summed-area tables for the
+/// multi-scale blob detector. Pure: buffers in, values out.
+public struct CellFeatures: Sendable {
+    public let grid: CellGrid
+    /// Fraction of the cell's pixels that are foreground.
+    public var foreground: [Float]
+    public var mean: [Float]
+    public var std: [Float]
+    /// Mean absolute forward difference (|∂x| + |∂y|) between foreground pixels.
+    public var gradient: [Float]
+    /// Shannon entropy of a 16-bin histogram, divided by 4 bits (so 0…1).
+    public var entropy: [Float]
+    /// Centre–surround contrast per blob radius: the best response of any
+    /// blob centred in the cell.
+    public var blob: [[Float]]
+    /// Domain prior (CT: solid tissue in a lung neighbourhood), 0…1.
+    public var prior: [Float]
+
+    public static let histogramBins = 16
+
+    /// `hu` is the plane in its own units (used for CT tissue classes);
+    /// `normalized` the same plane mapped to [0, 1]; `mask` the foreground.
+    public static func compute(hu: ImagePlane, normalized: [Float], mask: [UInt8], cellSize: Int,
+                               domain: ImageDomain, blobRadiiPx: [Double], blobPolarity: BlobPolarity = .both) -> CellFeatures {
+        let grid = CellGrid(imageRows: hu.rows, imageColumns: hu.columns, cellSize: cellSize)
+        let n = grid.count, cols = hu.columns, rows = hu.rows
+        var count = [Int32](repeating: 0, count: n)
+        var sum = [Float](repeating: 0, count: n), sq = sum, grad = sum
+        var gradCount = [Int32](repeating: 0, count: n)
+        var soft = [Int32](repeating: 0, count: n), lung = soft
+        var histogram = [Int32](repeating: 0, count: n * histogramBins)
+        let isCT = domain == .ct
+        let bins = Float(histogramBins)
+        let lastBin = histogramBins - 1
+
+        // One pass over the pixels accumulates every per-cell statistic.
+        normalized.withUnsafeBufferPointer { v in
+        mask.withUnsafeBufferPointer { m in
+        hu.values.withUnsafeBufferPointer { h in
+                count.withUnsafeMutableBufferPointer { count in
+        sum.withUnsafeMutableBufferPointer { sum in
+        sq.withUnsafeMutableBufferPointer { sq in
+        grad.withUnsafeMutableBufferPointer { grad in
+        gradCount.withUnsafeMutableBufferPointer { gradCount in
+        histogram.withUnsafeMutableBufferPointer { histogram in
+        soft.withUnsafeMutableBufferPointer { soft in
+        lung.withUnsafeMutableBufferPointer { lung in
+            for y in 0..<rows {
+                let rowBase = (y / cellSize) * grid.columns
+                let p0 = y * cols
+                let hasBelow = y + 1 < rows
+                // Per cell segment of this row: accumulate in registers, store once.
+                for cx in 0..<grid.columns {
+                    let xs = cx * cellSize, xe = min(xs + cellSize, cols)
+                    var n: Int32 = 0, s: Float = 0, s2: Float = 0, g: Float = 0, gn: Int32 = 0, so: Int32 = 0, lu: Int32 = 0
+                    let c = rowBase + cx
+                    let hist = c &* histogramBins
+                    for x in xs..<xe where m[p0 + x] != 0 {
+                        let p = p0 + x
+                        let value = v[p]
+                        n &+= 1
+                        s += value
+                        s2 += value * value
+                        // value is in [0, 1]: the bin index is in range by construction.
+                        let bin: Int = min(Int(value * bins), lastBin)
+                        histogram[hist &+ bin] &+= 1
+                        var k: Int32 = 0
+                        if x + 1 < cols && m[p + 1] != 0 { g += abs(v[p + 1] - value); k = 1 }
+                        if hasBelow && m[p + cols] != 0 { g += abs(v[p + cols] - value); k = 1 }
+                        gn &+= k
+                        if isCT {
+                            let u = h[p]
+                            if u > -100 && u < 300 { so &+= 1 } else if u > -950 && u < -500 { lu &+= 1 }
+                        }
+                    }
+                    guard n > 0 else { continue }
+                    count[c] &+= n; sum[c] += s; sq[c] += s2; grad[c] += g; gradCount[c] &+= gn
+                    soft[c] &+= so; lung[c] &+= lu
+                }
+            }
+        }}}}}}}}}}}
+
+        var features = CellFeatures(grid: grid, foreground: [Float](repeating: 0, count: n),
+                                    mean: [Float](repeating: 0, count: n), std: [Float](repeating: 0, count: n),
+                                    gradient: [Float](repeating: 0, count: n), entropy: [Float](repeating: 0, count: n),
+                                    blob: [], prior: [Float](repeating: 0, count: n))
+        for c in 0..<n where count[c] > 0 {
+            let cy = c / grid.columns, cx = c % grid.columns
+            let area = min(cellSize, rows - cy * cellSize) * min(cellSize, cols - cx * cellSize)
+            let k = Float(count[c])
+            let mu = sum[c] / k
+            features.foreground[c] = k / Float(area)
+            features.mean[c] = mu
+            features.std[c] = max(sq[c] / k - mu * mu, 0).squareRoot()
+            features.gradient[c] = gradCount[c] > 0 ? grad[c] / Float(gradCount[c]) : 0
+            var e: Float = 0
+            for b in 0..<histogramBins {
+                let q = Float(histogram[c * histogramBins + b]) / k
+                if q > 0 { e -= q * log2(q) }
+            }
+            features.entropy[c] = e / log2(bins)
+        }
+        if isCT { features.prior = lungNodulePrior(grid: grid, soft: soft, lung: lung, count: count) }
+        features.blob = blobResponses(normalized: normalized, mask: mask, rows: rows, columns: cols,
+                                      grid: grid, radii: blobRadiiPx, polarity: blobPolarity)
+        return features
+    }
+
+    /// Solid tissue in a cell whose neighbourhood is lung: the 2-D signature
+    /// of a nodule. soft(cell) × the highest lung fraction among its 8 neighbours.
+    static func lungNodulePrior(grid: CellGrid, soft: [Int32], lung: [Int32], count: [Int32]) -> [Float] {
+        var prior = [Float](repeating: 0, count: grid.count)
+        for cy in 0..<grid.rows {
+            for cx in 0..<grid.columns {
+                let c = cy * grid.columns + cx
+                guard count[c] > 0, soft[c] > 0 else { continue }
+                var best: Float = 0
+                for dy in -1...1 {
+                    for dx in -1...1 where dx != 0 || dy != 0 {
+                        let y = cy + dy, x = cx + dx
+                        guard y >= 0, y < grid.rows, x >= 0, x < grid.columns else { continue }
+                        let j = y * grid.columns + x
+                        if count[j] > 0 { best = max(best, Float(lung[j]) / Float(count[j])) }
+                    }
+                }
+                prior[c] = Float(soft[c]) / Float(count[c]) * best
+            }
+        }
+        return prior
+    }
+
+    /// mean(centre box of half-size r) − mean(surrounding ring out to 2r),
+    /// kept when positive (bright blobs), negative (dark) or either,
+    /// both over foreground pixels, sampled every max(2, r/2) pixels; each
+    /// cell keeps the strongest response centred inside it.
+    static func blobResponses(normalized: [Float], mask: [UInt8], rows: Int, columns: Int,
+                              grid: CellGrid, radii: [Double], polarity: BlobPolarity) -> [[Float]] {
+        guard !radii.isEmpty else { return [] }
+        let table = MaskedSummedAreaTable(values: normalized, mask: mask, rows: rows, columns: columns)
+        return radii.map { radius in
+            var response = [Float](repeating: 0, count: grid.count)
+            let r = max(1, Int(radius.rounded()))
+            let step = max(2, r)  // a blob of radius r centred anywhere is within r/2·√2 of a sample
+            let minInner = Double(2 * r * r)  // half the centre box is foreground
+            response.withUnsafeMutableBufferPointer { response in
+                mask.withUnsafeBufferPointer { m in
+                    var y = step / 2
+                    while y < rows {
+                        let cellRow = (y / grid.cellSize) * grid.columns
+                        var x = step / 2
+                        while x < columns {
+                            defer { x += step }
+                            guard m[y * columns + x] != 0 else { continue }
+                            let inner = table.sum(x0: x - r, y0: y - r, x1: x + r, y1: y + r)
+                            guard inner.count >= minInner else { continue }
+                            let outer = table.sum(x0: x - 2 * r, y0: y - 2 * r, x1: x + 2 * r, y1: y + 2 * r)
+                            let ringCount = outer.count - inner.count
+                            guard ringCount >= 1 else { continue }
+                            let difference = inner.value / inner.count - (outer.value - inner.value) / ringCount
+                            let contrast: Float
+                            switch polarity {
+                            case .bright: contrast = Float(max(difference, 0))
+                            case .dark: contrast = Float(max(-difference, 0))
+                            case .both: contrast = Float(abs(difference))
+                            }
+                            let c = cellRow + x / grid.cellSize
+                            if contrast > response[c] { response[c] = contrast }
+                        }
+                        y += step
+                    }
+                }
+            }
+            return response
+        }
+    }
+}

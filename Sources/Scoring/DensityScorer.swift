@@ -1,0 +1,82 @@
+import Foundation
+import Imaging
+
+/// A plane after scoring: what the tiler and the exporters need.
+public struct ScoredImage: Sendable {
+    public let plane: ImagePlane
+    public let domain: ImageDomain
+    /// The values the profile's intensity window maps to [0, 1] on this plane.
+    public let window: ClosedRange<Double>
+    /// 1 = foreground pixel, at the analysis level's resolution.
+    public let mask: [UInt8]
+    /// The full-resolution plane through the same window (for export).
+    public func normalizedPlane() -> [Float] { IntensityWindow.normalize(plane, range: window) }
+
+    /// Features, computed at the analysis level (`analysisLevel` halvings).
+    public let features: CellFeatures
+    public let analysisLevel: Int
+    /// Calibrated density score per cell, 0…1 (0 for background cells).
+    public let scores: [Float]
+    /// The cell grid in full-resolution pixels (same cells as `features.grid`).
+    public let grid: CellGrid
+
+    public init(plane: ImagePlane, domain: ImageDomain, window: ClosedRange<Double>, mask: [UInt8],
+                features: CellFeatures, analysisLevel: Int, scores: [Float], cellSize: Int) {
+        self.plane = plane
+        self.domain = domain
+        self.window = window
+        self.mask = mask
+        self.features = features
+        self.analysisLevel = analysisLevel
+        self.scores = scores
+        grid = CellGrid(imageRows: plane.rows, imageColumns: plane.columns, cellSize: cellSize)
+        precondition(grid.rows == features.grid.rows && grid.columns == features.grid.columns, "analysis grid mismatch")
+    }
+}
+
+/// Scores every basePatch cell of a plane with a profile. Deterministic and
+/// free of I/O: the same plane and profile always give the same scores.
+public enum DensityScorer {
+    public static func score(_ plane: ImagePlane, domain: ImageDomain, profile: Profile, cellSize: Int) -> ScoredImage {
+        let e = extract(plane, domain: domain, profile: profile, cellSize: cellSize)
+        return ScoredImage(plane: plane, domain: domain, window: e.window, mask: e.mask, features: e.features,
+                           analysisLevel: e.level, scores: scores(e.features, weights: profile.weights), cellSize: cellSize)
+    }
+
+    /// What scoring needs before the weights: the normalised plane, the
+    /// foreground, and the per-cell features at the analysis level.
+    public struct Extraction: Sendable {
+        public let window: ClosedRange<Double>
+        public let level: Int
+        public let mask: [UInt8]
+        public let features: CellFeatures
+    }
+
+    public static func extract(_ plane: ImagePlane, domain: ImageDomain, profile: Profile, cellSize: Int) -> Extraction {
+        let spacing = plane.spacingMM?.mean ?? profile.assumedSpacingMM
+        let level = profile.analysisLevel(spacingMM: spacing, cellSize: cellSize)
+        let analysis = plane.downsampled(level: level)
+        // The window is resolved on the analysis plane and reused at full
+        // resolution for export, so both see the same mapping.
+        let window = profile.intensity.resolve(analysis)
+        let analysisNormalized = IntensityWindow.normalize(analysis, range: window)
+        let cell = cellSize >> level
+        let mask = ForegroundMask.compute(analysis, domain: domain, normalized: analysisNormalized, cellSize: cell)
+        let radiiPx = profile.blobRadiiMM.map { $0 / (spacing * Double(1 << level)) }
+        let features = CellFeatures.compute(hu: analysis, normalized: analysisNormalized, mask: mask, cellSize: cell,
+                                            domain: domain, blobRadiiPx: radiiPx, blobPolarity: profile.blobPolarity)
+        return Extraction(window: window, level: level, mask: mask, features: features)
+    }
+
+    /// σ(bias + Σ wᵢ·fᵢ) per foreground cell.
+    public static func scores(_ f: CellFeatures, weights w: FeatureWeights) -> [Float] {
+        (0..<f.grid.count).map { c in
+            guard f.foreground[c] > 0 else { return 0 }
+            var z = w.bias + w.mean * Double(f.mean[c]) + w.std * Double(f.std[c])
+                + w.gradient * Double(f.gradient[c]) + w.entropy * Double(f.entropy[c])
+                + w.prior * Double(f.prior[c])
+            for (k, weight) in w.blob.enumerated() { z += weight * Double(f.blob[k][c]) }
+            return Float(1 / (1 + exp(-z)))
+        }
+    }
+}

@@ -1,0 +1,166 @@
+import Crypto
+import Foundation
+import Imaging
+
+/// A scorer's calibration: how to normalise intensity, how to weigh the
+/// features, and the per-level thresholds the tiler applies. Versioned JSON
+/// (`tessera.profile/1`); the token map records the profile's name and the
+/// SHA-256 of its file.
+public struct Profile: Sendable, Codable, Equatable {
+    public var schema: String = "tessera.profile/1"
+    public var name: String
+    public var version: Int
+    public var domain: ImageDomain
+    public var description: String?
+    /// Maps the plane to [0, 1] before any feature is computed.
+    public var intensity: IntensityWindow
+    /// Used to convert lesion radii when the image has no pixel spacing.
+    public var assumedSpacingMM: Double
+    /// Features are computed on the pyramid level closest to this pixel
+    /// spacing (lesions of 3 mm and up need no finer), never coarser than
+    /// 4 px per cell side.
+    public var analysisSpacingMM: Double
+    /// Lesion radii (mm) the blob detector looks for.
+    public var blobRadiiMM: [Double]
+    /// Which blobs count: denser than their surround (bright), lucent (dark), or both.
+    public var blobPolarity: BlobPolarity
+    public var weights: FeatureWeights
+    /// Split a level-k tile (k ≥ 1) when its pooled score exceeds thresholds[k-1].
+    public var thresholds: [Double]
+    /// Cells scoring at least this are always finest, even over a token budget.
+    public var safetyThreshold: Double
+    /// Cells within this many cells of a safety-level cell are also finest.
+    public var safetyDilationCells: Int
+    /// Tile pooling: the maximum, or a high quantile, of the tile's cell scores.
+    public var pooling: Pooling
+    /// Semantic codebook over token feature vectors (k-means centroids).
+    public var codebook: Codebook?
+    /// How the profile was produced (command, data, guarantees).
+    public var provenance: [String: String]?
+
+    /// Written as "max" or "quantile:0.95".
+    public enum Pooling: Sendable, Codable, Equatable {
+        case max
+        case quantile(Double)
+
+        public init(from decoder: Decoder) throws {
+            let text = try decoder.singleValueContainer().decode(String.self)
+            if text == "max" { self = .max; return }
+            if text.hasPrefix("quantile:"), let q = Double(text.dropFirst(9)), (0...1).contains(q) {
+                self = .quantile(q); return
+            }
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath,
+                debugDescription: "pooling must be \"max\" or \"quantile:Q\" with Q in 0…1, not '\(text)'"))
+        }
+
+        public func encode(to encoder: Encoder) throws {
+            var c = encoder.singleValueContainer()
+            switch self {
+            case .max: try c.encode("max")
+            case .quantile(let q): try c.encode("quantile:\(q)")
+            }
+        }
+    }
+}
+
+public enum BlobPolarity: String, Sendable, Codable, Equatable {
+    case bright, dark, both
+}
+
+/// Logistic weights: score = σ(bias + Σ wᵢ·featureᵢ).
+public struct FeatureWeights: Sendable, Codable, Equatable {
+    public var bias: Double
+    public var mean: Double
+    public var std: Double
+    public var gradient: Double
+    public var entropy: Double
+    /// One weight per entry of `blobRadiiMM`.
+    public var blob: [Double]
+    /// Domain prior (CT: solid tissue inside lung).
+    public var prior: Double
+}
+
+public struct Codebook: Sendable, Codable, Equatable {
+    /// Names of the token feature vector's components, in order.
+    public var features: [String]
+    public var centroids: [[Double]]
+}
+
+public struct LoadedProfile: Sendable {
+    public let profile: Profile
+    /// SHA-256 of the profile file's bytes (hex).
+    public let sha256: String
+    public let source: String
+}
+
+public enum ProfileError: Error, CustomStringConvertible, Sendable {
+    case unknownBuiltIn(String)
+    case unreadable(path: String, reason: String)
+    case invalid(path: String, reason: String)
+
+    public var description: String {
+        switch self {
+        case .unknownBuiltIn(let n):
+            return "no built-in profile '\(n)' (built-in: \(Profile.builtInNames.joined(separator: ", ")), or a path to a JSON file)"
+        case .unreadable(let p, let r): return "\(p): cannot read profile (\(r))"
+        case .invalid(let p, let r): return "\(p): invalid profile (\(r))"
+        }
+    }
+}
+
+extension Profile {
+    public static let builtInNames = ["ct", "xray", "natural"]
+
+    /// Built-in name, or a path to a profile JSON file.
+    public static func load(_ nameOrPath: String) throws(ProfileError) -> LoadedProfile {
+        if builtInNames.contains(nameOrPath) {
+            guard let url = Bundle.module.url(forResource: nameOrPath, withExtension: "json", subdirectory: "Profiles") else {
+                throw .unknownBuiltIn(nameOrPath)
+            }
+            return try load(url: url, label: "built-in:\(nameOrPath)")
+        }
+        guard nameOrPath.hasSuffix(".json") || FileManager.default.fileExists(atPath: nameOrPath) else {
+            throw .unknownBuiltIn(nameOrPath)
+        }
+        return try load(url: URL(fileURLWithPath: nameOrPath), label: nameOrPath)
+    }
+
+    public static func builtIn(for domain: ImageDomain) throws(ProfileError) -> LoadedProfile {
+        try load(domain.rawValue)
+    }
+
+    static func load(url: URL, label: String) throws(ProfileError) -> LoadedProfile {
+        let data: Data
+        do { data = try Data(contentsOf: url) } catch { throw .unreadable(path: url.path, reason: "\(error)") }
+        let profile: Profile
+        do { profile = try JSONDecoder().decode(Profile.self, from: data) } catch {
+            throw .invalid(path: url.path, reason: "\(error)")
+        }
+        try profile.validate(path: url.path)
+        let digest = SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+        return LoadedProfile(profile: profile, sha256: digest, source: label)
+    }
+
+    func validate(path: String) throws(ProfileError) {
+        guard schema == "tessera.profile/1" else { throw .invalid(path: path, reason: "schema '\(schema)'") }
+        guard !thresholds.isEmpty else { throw .invalid(path: path, reason: "no thresholds") }
+        guard weights.blob.count == blobRadiiMM.count else {
+            throw .invalid(path: path, reason: "\(weights.blob.count) blob weights for \(blobRadiiMM.count) radii")
+        }
+        guard assumedSpacingMM > 0 else { throw .invalid(path: path, reason: "assumedSpacingMM must be positive") }
+        if let c = codebook, c.centroids.contains(where: { $0.count != c.features.count }) {
+            throw .invalid(path: path, reason: "codebook centroid size differs from its feature list")
+        }
+    }
+
+    /// Pyramid level features are computed on, for a plane of this spacing.
+    public func analysisLevel(spacingMM: Double, cellSize: Int) -> Int {
+        let wanted = Int((log2(analysisSpacingMM / spacingMM)).rounded())
+        var level = max(0, wanted)
+        while level > 0 && (cellSize >> level) < 4 { level -= 1 }
+        return level
+    }
+
+    /// The tree depth this profile's thresholds describe.
+    public var maxLevel: Int { thresholds.count }
+}

@@ -1,0 +1,132 @@
+import ArgumentParser
+import DicomIO
+import Foundation
+import Imaging
+import Scoring
+import Tiling
+
+struct TokenizeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "tokenize",
+        abstract: "Turn an image into a mixed-resolution token map (tessera.tokenmap/1).",
+        discussion: """
+            Scores every basePatch cell of the image with a domain profile and tiles it with \
+            a quadtree: fine tokens where the score is high, coarse tokens on healthy tissue, \
+            none on background. In threshold mode the token count follows the image; with \
+            --budget N it is fixed at N (greedy split of the highest-scoring tile), except \
+            that cells above the profile's safety threshold are always finest.
+
+            INPUT is a DICOM file (every frame, or --frame N), a PNG or a JPEG. A multi-frame \
+            input writes one map per frame, named OUT_f0000.json, OUT_f0001.json, …; \
+            `--output -` prints to stdout (one map per line for several frames).
+
+            Examples:
+              tessera tokenize SampleStudies/ct/lidc-idri-0001/000071.dcm --output slice.json
+              tessera tokenize chest.dcm --profile xray --budget 256 --output chest.json
+              tessera tokenize photo.png --output photo.json --patches photo.npy
+            """
+    )
+
+    @Argument(help: "DICOM file, PNG or JPEG.")
+    var input: String
+
+    @Option(name: .shortAndLong, help: "Token map path (.json), or - for stdout.")
+    var output: String
+
+    @Option(help: "Profile: auto (by Modality / file type), ct, xray, natural, or a profile JSON file.")
+    var profile = "auto"
+
+    @Option(help: "Tokenize only this frame (0-based).")
+    var frame: Int?
+
+    @Option(help: "Fixed token count (Quadformer-style greedy budget).")
+    var budget: Int?
+
+    @Option(help: "Finest token side in pixels.")
+    var basePatch = 16
+
+    @Option(help: "Also write each token's pixels, resampled to basePatch², as float32 [tokens, basePatch, basePatch] .npy, plus <name>.positions.npy (x, y, w, h, level, code).")
+    var patches: String?
+
+    @Option(help: "Also write every cell's features and score as JSON (for calibration and inspection).")
+    var cells: String?
+
+    @Option(help: "Frames tokenized in parallel (default: all cores).")
+    var jobs = ProcessInfo.processInfo.activeProcessorCount
+
+    func validate() throws {
+        guard basePatch >= 4, basePatch <= 256 else { throw ValidationError("--base-patch must be 4…256") }
+        if let budget, budget < 1 { throw ValidationError("--budget must be at least 1") }
+        guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1") }
+    }
+
+    func run() async throws {
+        let probe = try ImageLoader(path: input)
+        let profile = try self.profile == "auto" ? Profile.builtIn(for: probe.domain) : Profile.load(self.profile)
+        let frames = try frame.map { f -> [Int] in
+            guard f >= 0 && f < probe.frames else { throw DicomError.frameOutOfRange(path: input, frame: f, frames: probe.frames) }
+            return [f]
+        } ?? Array(0..<probe.frames)
+        let settings = FrameJob(input: input, profile: profile, basePatch: basePatch, budget: budget,
+                                output: output, patches: patches, cells: cells, multiFrame: frames.count > 1)
+        // Contiguous chunks, one loader per worker: the header is parsed once per worker.
+        let workers = max(1, min(jobs, frames.count))
+        let chunks = (0..<workers).map { w in Array(frames[(w * frames.count / workers)..<((w + 1) * frames.count / workers)]) }
+        let results = await boundedConcurrentMap(chunks, limit: workers) { chunk in
+            Result { () throws -> [String] in try settings.run(chunk) }
+        }
+        var lines: [String] = []
+        for r in results { lines += try r.get() }
+        if output == "-" { print(lines.joined(separator: "\n")) }
+    }
+}
+
+/// Tokenizes a run of frames of one input and writes their outputs.
+struct FrameJob: Sendable {
+    let input: String
+    let profile: LoadedProfile
+    let basePatch: Int
+    let budget: Int?
+    let output: String
+    let patches: String?
+    let cells: String?
+    let multiFrame: Bool
+
+    /// Returns the maps as single-line JSON when writing to stdout.
+    func run(_ frames: [Int]) throws -> [String] {
+        let loader = try ImageLoader(path: input)
+        var stdout: [String] = []
+        for f in frames {
+            let plane = try loader.plane(frame: f)
+            let result = Tokenizer.tokenize(plane, source: loader.source(frame: f), domain: loader.domain,
+                                            profile: profile, basePatch: basePatch, budget: budget)
+            let json = TokenMapJSON.encode(result.map)
+            if output == "-" {
+                stdout.append(multiFrame ? json.replacingOccurrences(of: "\n", with: "") : json)
+            } else {
+                try AtomicFile.write(json, to: framePath(output, f))
+            }
+            if let patches {
+                let path = framePath(patches, f)
+                let n = result.map.tokens.count
+                try AtomicFile.write(NumpyWriter.float32(result.patches(), shape: [n, basePatch, basePatch]), to: path)
+                try AtomicFile.write(NumpyWriter.int32(result.positions(), shape: [n, 6]),
+                                     to: (path as NSString).deletingPathExtension + ".positions.npy")
+            }
+            if let cells { try AtomicFile.write(CellDump.json(result.scored), to: framePath(cells, f)) }
+            let s = result.map.stats
+            var line = "\(input) frame \(f): \(s.tokenCount) tokens of \(s.uniformTokenCount) uniform (reduction "
+                + String(format: "%.1f%%", s.reduction * 100) + ", profile \(profile.profile.name))"
+            if let b = result.map.budget, !b.exact { line += " — budget \(b.requested): \(b.note ?? "")" }
+            FileHandle.standardError.write(Data((line + "\n").utf8))
+        }
+        return stdout
+    }
+
+    private func framePath(_ path: String, _ frame: Int) -> String {
+        guard multiFrame else { return path }
+        let ext = (path as NSString).pathExtension
+        let stem = (path as NSString).deletingPathExtension
+        return stem + String(format: "_f%04d", frame) + (ext.isEmpty ? "" : "." + ext)
+    }
+}

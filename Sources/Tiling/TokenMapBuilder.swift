@@ -1,0 +1,48 @@
+import Imaging
+import Scoring
+
+/// Turns a tiling into the contract's token map, with semantic codes and
+/// hierarchical features.
+public enum TokenMapBuilder {
+    public static func build(tiling: Tiling, scored: ScoredImage, pyramid: ImagePyramid, source: ImageSourceInfo,
+                             profile: LoadedProfile, basePatch: Int) -> TokenMap {
+        let plane = scored.plane
+        let codebook = profile.profile.codebook
+        let tokens = tiling.tokens.map { leaf -> TokenMap.Token in
+            let f = pyramid.features(x: leaf.x, y: leaf.y, w: leaf.w, h: leaf.h, level: leaf.level)
+            return TokenMap.Token(x: leaf.x, y: leaf.y, w: leaf.w, h: leaf.h, level: leaf.level,
+                                  score: rounded(Double(leaf.score)), code: codebook.map { nearest(f, in: $0) },
+                                  features: f.map(rounded))
+        }
+        let dropped = tiling.dropped.map { TokenMap.Region(x: $0.x, y: $0.y, w: $0.w, h: $0.h) }
+        let uniform = TokenMap.uniformCount(rows: plane.rows, columns: plane.columns, basePatch: basePatch)
+        var perLevel = [Int](repeating: 0, count: profile.profile.maxLevel + 1)
+        for t in tokens { perLevel[t.level] += 1 }
+        let droppedArea = dropped.reduce(0) { $0 + $1.w * $1.h }
+        let stats = TokenMap.Stats(tokenCount: tokens.count, uniformTokenCount: uniform,
+                                   reduction: rounded(1 - Double(tokens.count) / Double(uniform)),
+                                   tokensPerLevel: perLevel,
+                                   droppedFraction: rounded(Double(droppedArea) / Double(plane.rows * plane.columns)),
+                                   featureNames: ImagePyramid.featureNames)
+        return TokenMap(
+            source: .init(path: source.path, sopInstanceUID: source.sopInstanceUID, frame: source.frame),
+            image: .init(rows: plane.rows, columns: plane.columns,
+                         pixelSpacingMM: plane.spacingMM.map { [$0.row, $0.column] }, modality: source.modality),
+            profile: .init(name: profile.profile.name, domain: profile.profile.domain.rawValue, sha256: profile.sha256),
+            basePatch: basePatch, tokens: tokens, dropped: dropped, stats: stats, budget: tiling.budget)
+    }
+
+    /// Nearest centroid (Euclidean); the codebook's features are the token's.
+    static func nearest(_ f: [Double], in codebook: Codebook) -> Int {
+        var best = 0, bestDistance = Double.infinity
+        for (i, c) in codebook.centroids.enumerated() {
+            var d = 0.0
+            for k in 0..<min(c.count, f.count) { d += (c[k] - f[k]) * (c[k] - f[k]) }
+            if d < bestDistance { bestDistance = d; best = i }
+        }
+        return best
+    }
+
+    /// Four decimals: stable text across runs and machines.
+    static func rounded(_ v: Double) -> Double { (v * 10_000).rounded() / 10_000 }
+}

@@ -1,0 +1,40 @@
+import Tiling
+
+/// The contract's coverage rule: an ROI is resolved when every one of its
+/// pixels lies in an emitted token no larger than basePatch on either side.
+public struct CoverageResult: Sendable, Equatable, Codable {
+    public var id: String
+    public var label: String?
+    public var area: Int
+    /// Share of ROI pixels in finest tokens.
+    public var fineFraction: Double
+    /// Share of ROI pixels in dropped regions.
+    public var droppedFraction: Double
+    public var resolved: Bool
+}
+
+public enum Coverage {
+    public static func evaluate(_ map: TokenMap, rois: [ROI]) -> [CoverageResult] {
+        let rows = map.image.rows, cols = map.image.columns
+        // 2 = finest token, 1 = coarser token, 0 = dropped
+        var kind = [UInt8](repeating: 0, count: rows * cols)
+        for t in map.tokens {
+            let fine: UInt8 = (t.w <= map.basePatch && t.h <= map.basePatch) ? 2 : 1
+            for y in max(t.y, 0)..<min(t.y + t.h, rows) {
+                for x in max(t.x, 0)..<min(t.x + t.w, cols) { kind[y * cols + x] = fine }
+            }
+        }
+        return rois.map { roi in
+            let pixels = roi.pixels(rows: rows, columns: cols)
+            var fine = 0, dropped = 0
+            for p in pixels {
+                if kind[p] == 2 { fine += 1 } else if kind[p] == 0 { dropped += 1 }
+            }
+            let area = pixels.count
+            return CoverageResult(id: roi.id, label: roi.label, area: area,
+                                  fineFraction: area > 0 ? Double(fine) / Double(area) : 0,
+                                  droppedFraction: area > 0 ? Double(dropped) / Double(area) : 0,
+                                  resolved: area > 0 && fine == area)
+        }
+    }
+}
