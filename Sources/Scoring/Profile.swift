@@ -84,6 +84,11 @@ public struct Codebook: Sendable, Codable, Equatable {
     /// Names of the token feature vector's components, in order.
     public var features: [String]
     public var centroids: [[Double]]
+
+    public init(features: [String], centroids: [[Double]]) {
+        self.features = features
+        self.centroids = centroids
+    }
 }
 
 public struct LoadedProfile: Sendable {

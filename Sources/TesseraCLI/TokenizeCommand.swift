@@ -39,7 +39,12 @@ struct TokenizeCommand: AsyncParsableCommand {
     @Option(help: "Tokenize only this frame (0-based).")
     var frame: Int?
 
-    @Option(help: "Fixed token count (Quadformer-style greedy budget).")
+    @Option(help: ArgumentHelp("Fixed token count (Quadformer-style greedy budget).", discussion: """
+        A split turns one token into four, so from the safety floor the count moves in steps \
+        of 3 (fewer where children are background or off the image). A budget that cannot be \
+        met exactly gives the largest reachable count below it; one under the safety floor \
+        gives the floor. The map's "budget" block says which happened.
+        """))
     var budget: Int?
 
     @Option(help: "Finest token side in pixels.")

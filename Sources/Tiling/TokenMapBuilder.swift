@@ -11,7 +11,7 @@ public enum TokenMapBuilder {
         let tokens = tiling.tokens.map { leaf -> TokenMap.Token in
             let f = pyramid.features(x: leaf.x, y: leaf.y, w: leaf.w, h: leaf.h, level: leaf.level)
             return TokenMap.Token(x: leaf.x, y: leaf.y, w: leaf.w, h: leaf.h, level: leaf.level,
-                                  score: rounded(Double(leaf.score)), code: codebook.map { nearest(f, in: $0) },
+                                  score: rounded(Double(leaf.score)), code: codebook.map { KMeans.assign(f, $0.centroids) },
                                   features: f.map(rounded))
         }
         let dropped = tiling.dropped.map { TokenMap.Region(x: $0.x, y: $0.y, w: $0.w, h: $0.h) }
@@ -30,17 +30,6 @@ public enum TokenMapBuilder {
                          pixelSpacingMM: plane.spacingMM.map { [$0.row, $0.column] }, modality: source.modality),
             profile: .init(name: profile.profile.name, domain: profile.profile.domain.rawValue, sha256: profile.sha256),
             basePatch: basePatch, tokens: tokens, dropped: dropped, stats: stats, budget: tiling.budget)
-    }
-
-    /// Nearest centroid (Euclidean); the codebook's features are the token's.
-    static func nearest(_ f: [Double], in codebook: Codebook) -> Int {
-        var best = 0, bestDistance = Double.infinity
-        for (i, c) in codebook.centroids.enumerated() {
-            var d = 0.0
-            for k in 0..<min(c.count, f.count) { d += (c[k] - f[k]) * (c[k] - f[k]) }
-            if d < bestDistance { bestDistance = d; best = i }
-        }
-        return best
     }
 
     /// Four decimals: stable text across runs and machines.

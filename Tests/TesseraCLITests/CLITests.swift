@@ -21,6 +21,15 @@ enum CLI {
     struct Result { var status: Int32; var stdout: String; var stderr: String }
 
     static func run(_ arguments: [String]) throws -> Result {
+        try run(executable: executable, arguments)
+    }
+
+    /// The machine's python3 (numpy is used by the cross-checks).
+    static func python(_ arguments: [String]) throws -> Result {
+        try run(executable: URL(fileURLWithPath: "/usr/bin/env"), ["python3"] + arguments)
+    }
+
+    static func run(executable: URL, _ arguments: [String]) throws -> Result {
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments
