@@ -50,7 +50,8 @@ let package = Package(
             name: "Tiling",
             dependencies: ["Scoring", .product(name: "HeapModule", package: "swift-collections")]
         ),
-        .target(name: "Validation", dependencies: ["Tiling"]),
+        .target(name: "Validation", dependencies: ["DicomIO", "Imaging", "CImageIO", "Scoring", "Tiling"]),
+        .systemLibrary(name: "CZlib", path: "Tests/CZlib"),
         .executableTarget(
             name: "TesseraCLI",
             dependencies: [
@@ -65,6 +66,10 @@ let package = Package(
         .testTarget(
             name: "TokenizerTests",
             dependencies: ["Imaging", "Scoring", "Tiling", "Validation"]
+        ),
+        .testTarget(
+            name: "ValidationTests",
+            dependencies: ["DicomIO", "Imaging", "Scoring", "Tiling", "Validation", "CZlib"]
         ),
         .testTarget(
             name: "TesseraCLITests",

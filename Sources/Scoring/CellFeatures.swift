@@ -17,6 +17,10 @@ public struct CellFeatures: Sendable {
     /// Centre–surround contrast per blob radius: the best response of any
     /// blob centred in the cell.
     public var blob: [[Float]]
+    /// The strongest blob contrast over all radii divided by the standard
+    /// deviation of its surrounding ring (a contrast-to-noise ratio), /10
+    /// and capped at 1: subtle lesions in smooth tissue stand out here.
+    public var blobCNR: [Float]
     /// Domain prior (CT: solid tissue in a lung neighbourhood), 0…1.
     public var prior: [Float]
 
@@ -87,7 +91,7 @@ public struct CellFeatures: Sendable {
         var features = CellFeatures(grid: grid, foreground: [Float](repeating: 0, count: n),
                                     mean: [Float](repeating: 0, count: n), std: [Float](repeating: 0, count: n),
                                     gradient: [Float](repeating: 0, count: n), entropy: [Float](repeating: 0, count: n),
-                                    blob: [], prior: [Float](repeating: 0, count: n))
+                                    blob: [], blobCNR: [Float](repeating: 0, count: n), prior: [Float](repeating: 0, count: n))
         for c in 0..<n where count[c] > 0 {
             let cy = c / grid.columns, cx = c % grid.columns
             let area = min(cellSize, rows - cy * cellSize) * min(cellSize, cols - cx * cellSize)
@@ -105,8 +109,8 @@ public struct CellFeatures: Sendable {
             features.entropy[c] = e / log2(bins)
         }
         if isCT { features.prior = lungNodulePrior(grid: grid, soft: soft, lung: lung, count: count) }
-        features.blob = blobResponses(normalized: normalized, mask: mask, rows: rows, columns: cols,
-                                      grid: grid, radii: blobRadiiPx, polarity: blobPolarity)
+        (features.blob, features.blobCNR) = blobResponses(normalized: normalized, mask: mask, rows: rows, columns: cols,
+                                                          grid: grid, radii: blobRadiiPx, polarity: blobPolarity)
         return features
     }
 
@@ -138,10 +142,11 @@ public struct CellFeatures: Sendable {
     /// both over foreground pixels, sampled every max(2, r/2) pixels; each
     /// cell keeps the strongest response centred inside it.
     static func blobResponses(normalized: [Float], mask: [UInt8], rows: Int, columns: Int,
-                              grid: CellGrid, radii: [Double], polarity: BlobPolarity) -> [[Float]] {
-        guard !radii.isEmpty else { return [] }
+                              grid: CellGrid, radii: [Double], polarity: BlobPolarity) -> ([[Float]], [Float]) {
+        var cnr = [Float](repeating: 0, count: grid.count)
+        guard !radii.isEmpty else { return ([], cnr) }
         let table = MaskedSummedAreaTable(values: normalized, mask: mask, rows: rows, columns: columns)
-        return radii.map { radius in
+        let responses = radii.map { radius in
             var response = [Float](repeating: 0, count: grid.count)
             let r = max(1, Int(radius.rounded()))
             let step = max(2, r)  // a blob of radius r centred anywhere is within r/2·√2 of a sample
@@ -169,6 +174,10 @@ public struct CellFeatures: Sendable {
                             }
                             let c = cellRow + x / grid.cellSize
                             if contrast > response[c] { response[c] = contrast }
+                            let ringMean = (outer.value - inner.value) / ringCount
+                            let ringVar = max((outer.square - inner.square) / ringCount - ringMean * ringMean, 0)
+                            let ratio = Float(min(Double(contrast) / (ringVar.squareRoot() + 0.01) / 10, 1))
+                            if ratio > cnr[c] { cnr[c] = ratio }
                         }
                         y += step
                     }
@@ -176,5 +185,6 @@ public struct CellFeatures: Sendable {
             }
             return response
         }
+        return (responses, cnr)
     }
 }

@@ -70,13 +70,20 @@ public enum DensityScorer {
 
     /// σ(bias + Σ wᵢ·fᵢ) per foreground cell.
     public static func scores(_ f: CellFeatures, weights w: FeatureWeights) -> [Float] {
+        let z = logits(f, weights: w)
+        return (0..<f.grid.count).map { c in f.foreground[c] > 0 ? Float(1 / (1 + exp(-z[c]))) : 0 }
+    }
+
+    /// bias + Σ wᵢ·fᵢ per cell (−∞ for background): the score before the
+    /// sigmoid, where calibration works without saturating.
+    public static func logits(_ f: CellFeatures, weights w: FeatureWeights) -> [Double] {
         (0..<f.grid.count).map { c in
-            guard f.foreground[c] > 0 else { return 0 }
+            guard f.foreground[c] > 0 else { return -.infinity }
             var z = w.bias + w.mean * Double(f.mean[c]) + w.std * Double(f.std[c])
                 + w.gradient * Double(f.gradient[c]) + w.entropy * Double(f.entropy[c])
-                + w.prior * Double(f.prior[c])
+                + w.prior * Double(f.prior[c]) + (w.blobCNR ?? 0) * Double(f.blobCNR[c])
             for (k, weight) in w.blob.enumerated() { z += weight * Double(f.blob[k][c]) }
-            return Float(1 / (1 + exp(-z)))
+            return z
         }
     }
 }

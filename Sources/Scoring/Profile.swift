@@ -37,6 +37,8 @@ public struct Profile: Sendable, Codable, Equatable {
     public var codebook: Codebook?
     /// How the profile was produced (command, data, guarantees).
     public var provenance: [String: String]?
+    /// The conformal calibration that set the safety threshold, when fitted.
+    public var calibration: CalibrationRecord?
 
     /// Written as "max" or "quantile:0.95".
     public enum Pooling: Sendable, Codable, Equatable {
@@ -78,6 +80,8 @@ public struct FeatureWeights: Sendable, Codable, Equatable {
     public var blob: [Double]
     /// Domain prior (CT: solid tissue inside lung).
     public var prior: Double
+    /// Blob contrast-to-noise ratio (absent in version-1 profiles: 0).
+    public var blobCNR: Double?
 }
 
 public struct Codebook: Sendable, Codable, Equatable {
@@ -91,11 +95,41 @@ public struct Codebook: Sendable, Codable, Equatable {
     }
 }
 
+/// What `tessera calibrate` guarantees and how it got there.
+public struct CalibrationRecord: Sendable, Codable, Equatable {
+    public var alpha: Double
+    public var calibrationCases: Int
+    public var calibrationROIs: Int
+    /// Conformal threshold on the search's raw score scale, before the margin.
+    public var conformalThreshold: Double?
+    public var marginLogit: Double
+    /// Mean skipped-ROI fraction on the calibration cases.
+    public var empiricalRisk: Double
+    public var bound: String
+    public var calibrationReduction: Double
+    /// Recall and reduction on the calibration cases as the threshold moves.
+    public var curve: [[Double]]
+    public var command: String
+    public var suites: [String]
+
+    public init(alpha: Double, calibrationCases: Int, calibrationROIs: Int, conformalThreshold: Double?, marginLogit: Double,
+                empiricalRisk: Double, bound: String, calibrationReduction: Double, curve: [[Double]], command: String, suites: [String]) {
+        self.alpha = alpha; self.calibrationCases = calibrationCases; self.calibrationROIs = calibrationROIs
+        self.conformalThreshold = conformalThreshold; self.marginLogit = marginLogit; self.empiricalRisk = empiricalRisk
+        self.bound = bound; self.calibrationReduction = calibrationReduction; self.curve = curve
+        self.command = command; self.suites = suites
+    }
+}
+
 public struct LoadedProfile: Sendable {
     public let profile: Profile
     /// SHA-256 of the profile file's bytes (hex).
     public let sha256: String
     public let source: String
+
+    public init(profile: Profile, sha256: String, source: String) {
+        self.profile = profile; self.sha256 = sha256; self.source = source
+    }
 }
 
 public enum ProfileError: Error, CustomStringConvertible, Sendable {
@@ -114,7 +148,7 @@ public enum ProfileError: Error, CustomStringConvertible, Sendable {
 }
 
 extension Profile {
-    public static let builtInNames = ["ct", "xray", "natural"]
+    public static let builtInNames = ["ct", "xray", "natural", "ct-lidc"]
 
     /// Built-in name, or a path to a profile JSON file.
     public static func load(_ nameOrPath: String) throws(ProfileError) -> LoadedProfile {

@@ -21,7 +21,12 @@ public enum QuadtreeTiler {
     /// scoring tile until the token count reaches the budget, after a safety
     /// floor has made every safety-level cell finest.
     public static func tile(_ scored: ScoredImage, profile: Profile, budget: Int? = nil) -> Tiling {
-        let context = Context(scored: scored, profile: profile)
+        tile(grid: scored.grid, scores: scored.scores, foreground: scored.features.foreground, profile: profile, budget: budget)
+    }
+
+    /// The same from bare cell scores (calibration re-tiles without planes).
+    public static func tile(grid: CellGrid, scores: [Float], foreground: [Float], profile: Profile, budget: Int? = nil) -> Tiling {
+        let context = Context(grid: grid, scores: scores, foreground: foreground, profile: profile)
         return budget.map { context.budgetTiling($0) } ?? context.thresholdTiling()
     }
 
@@ -36,12 +41,12 @@ public enum QuadtreeTiler {
         let splitScore: LevelPyramid
         let safety: LevelPyramid
 
-        init(scored: ScoredImage, profile: Profile) {
-            grid = scored.grid
+        init(grid: CellGrid, scores: [Float], foreground cellForeground: [Float], profile: Profile) {
+            self.grid = grid
             self.profile = profile
-            scores = scored.scores
+            self.scores = scores
             maxLevel = profile.maxLevel
-            let fg = scored.features.foreground.map { $0 > 0 ? Float(1) : 0 }
+            let fg = cellForeground.map { $0 > 0 ? Float(1) : 0 }
             let forced = Self.safetyCells(scores: scores, grid: grid, threshold: Float(profile.safetyThreshold),
                                           dilation: profile.safetyDilationCells)
             foreground = LevelPyramid(grid: grid, base: fg, maxLevel: maxLevel, combine: max)

@@ -22,7 +22,9 @@ import Validation
     @Test(arguments: [slice, photo])
     func budgetGivesExactlyNTokensWhenReachable(path: String) throws {
         let floor = try Self.tokenize(path, budget: 1).tokens.count
-        for k in [1, 5, 20, 60] {
+        let most = try Self.tokenize(path, budget: 1_000_000).tokens.count
+        #expect(most > floor + 30)
+        for k in [1, 5, 10] where floor + 3 * k <= most {
             let n = floor + 3 * k
             let map = try Self.tokenize(path, budget: n)
             let b = try #require(map.budget)
@@ -33,7 +35,7 @@ import Validation
 
     @Test func unreachableBudgetGivesTheLargestCountBelowAndSaysWhy() throws {
         let floor = try Self.tokenize(Self.photo, budget: 1).tokens.count
-        let n = floor + 3 * 10 + 1
+        let n = floor + 3 * 2 + 1
         let map = try Self.tokenize(Self.photo, budget: n)
         let b = try #require(map.budget)
         #expect(!b.exact && map.tokens.count == n - 1)
@@ -42,7 +44,7 @@ import Validation
 
     @Test func budgetKeepsTheNoduleFinestAboveTheSafetyFloor() throws {
         let threshold = try Self.tokenize(Self.slice, budget: nil)
-        let budgeted = try Self.tokenize(Self.slice, budget: threshold.tokens.count + 30)
+        let budgeted = try Self.tokenize(Self.slice, budget: threshold.tokens.count + 9)
         // Every finest token of threshold mode that came from the safety floor is still finest.
         let fine = Set(budgeted.tokens.filter { $0.level == 0 }.map { "\($0.x),\($0.y)" })
         let safety = threshold.tokens.filter { $0.level == 0 && $0.score >= 0.7 }

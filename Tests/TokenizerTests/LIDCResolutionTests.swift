@@ -6,15 +6,18 @@ import Testing
 import Tiling
 import Validation
 
-/// The promise on real annotations: with the built-in ct profile, every
-/// nodule a LIDC reader contoured is resolved (all its pixels in finest
-/// tokens) while the map uses at least 70% fewer tokens than a 16 px grid.
+/// The promise on real annotations: every nodule a LIDC reader contoured is
+/// resolved (all its pixels in finest tokens); with the nodule-specific
+/// ct-lidc profile the map uses at least 70% fewer tokens than a 16 px grid.
 @Suite struct LIDCResolutionTests {
     static let folder = TestData.samples + "/ct/lidc-idri-0001"
 
-    @Test func everyContouredNoduleIsResolvedWithSeventyPercentReduction() async throws {
+    /// The calibrated `ct` profile (conformal, from Validation/ct) resolves
+    /// them too, at lower reduction: it also guarantees recall on 3 mm nodules.
+    @Test(arguments: [("ct-lidc", 0.70), ("ct", 0.50)])
+    func everyContouredNoduleIsResolved(profileName: String, minimumReduction: Double) async throws {
         let outlines = try LIDCAnnotations.read(path: Self.folder + "/069.xml")
-        let profile = try Profile.builtIn(for: .ct)
+        let profile = try Profile.load(profileName)
         let report = await SeriesAssembly.assemble(root: Self.folder)
         let series = try #require(report.series.first)
         var slices = 0, rois = 0
@@ -30,7 +33,8 @@ import Validation
                 #expect(r.resolved, "\(instance.path) \(r.id): fine \(r.fineFraction), dropped \(r.droppedFraction)")
                 #expect(r.area > 50)
             }
-            #expect(map.stats.reduction >= 0.70, "\(instance.path): reduction \(map.stats.reduction)")
+            #expect(map.stats.reduction >= minimumReduction, "\(instance.path): reduction \(map.stats.reduction)")
+            print("LIDC \(profileName) \((instance.path as NSString).lastPathComponent): reduction \(map.stats.reduction), \(contoured.count) contours resolved")
             slices += 1
             rois += contoured.count
         }

@@ -1,0 +1,55 @@
+import ArgumentParser
+import Foundation
+import Imaging
+import Scoring
+import Validation
+
+struct ValidateCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "validate",
+        abstract: "Tokenize every case of a suite and check that no ROI was coarsened or dropped.",
+        discussion: """
+            A suite (Validation/<name>/suite.json) lists real images, their annotations \
+            (tessera.rois/1 JSON, LIDC XML, RTSTRUCT, DICOM SEG or PNG masks) and synthetic \
+            lesions to insert. Every ROI is checked with the coverage rule: resolved when \
+            every pixel lies in a finest (basePatch) token. The table shows, per ROI, the fine \
+            and dropped fractions, its size and contrast-to-noise ratio, and per case and suite \
+            the token reduction. Exit status 1 when any ROI is skipped or a case cannot be read.
+
+              tessera validate Validation/ct
+              tessera validate Validation/xray --split all --report xray.json --junit xray.xml
+            """
+    )
+
+    @Argument(help: "Suite folder or suite.json.")
+    var suite: String
+
+    @Option(help: "Profile: the suite's built-in domain profile by default, or a name or file.")
+    var profile: String?
+
+    @Option(help: "Which cases: test, calibration or all.")
+    var split = "test"
+
+    @Option(help: "Write the full report as JSON.")
+    var report: String?
+
+    @Option(help: "Write a JUnit XML report (one test per ROI).")
+    var junit: String?
+
+    @Option(help: "Cases evaluated in parallel.")
+    var jobs = ProcessInfo.processInfo.activeProcessorCount
+
+    func validate() throws {
+        guard ["test", "calibration", "all"].contains(split) else { throw ValidationError("--split is test, calibration or all") }
+    }
+
+    func run() async throws {
+        let (s, folder) = try Suite.load(suite)
+        let loaded = try Profile.load(profile ?? s.domain)
+        let result = await SuiteRunner.run(s, folder: folder, profile: loaded, split: split, jobs: jobs)
+        print(SuiteReportFormat.table(result))
+        if let report { try AtomicFile.write(try encodeJSON(result) + "\n", to: report) }
+        if let junit { try AtomicFile.write(SuiteReportFormat.junit(result), to: junit) }
+        if !result.summary.passed { throw ExitCode(1) }
+    }
+}

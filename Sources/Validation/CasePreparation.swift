@@ -1,0 +1,74 @@
+import DicomIO
+import Foundation
+import Imaging
+
+/// A suite case ready to tokenize: its plane (lesions inserted) and ROIs.
+public struct PreparedCase: Sendable {
+    public var id: String
+    public var split: String
+    public var source: ImageSourceInfo
+    public var domain: ImageDomain
+    public var plane: ImagePlane
+    public var rois: [ROI]
+    /// Inserted lesions, by ROI id.
+    public var lesions: [String: LesionRecord]
+}
+
+public enum CasePreparation {
+    public static func prepare(_ c: SuiteCase, suite: Suite, folder: String) throws -> PreparedCase {
+        let imagePath = resolve(c.image, folder)
+        let frame = c.frame ?? 0
+        let loader = try ImageLoader(path: imagePath)
+        let source = loader.source(frame: frame)
+        var plane = try loader.plane(frame: frame)
+        var rois: [ROI] = []
+        for ref in c.rois ?? [] {
+            rois += try load(ref, folder: folder, image: loader, frame: frame, plane: plane)
+        }
+        var records: [String: LesionRecord] = [:]
+        if let lesions = c.lesions, !lesions.isEmpty {
+            let spacing = plane.spacingMM?.mean ?? defaultSpacing(loader.domain)
+            let inserted = LesionInserter.insert(lesions, into: plane, spacingMM: spacing)
+            plane = inserted.plane
+            rois += inserted.rois
+            for r in inserted.records { records[r.id] = r }
+        }
+        return PreparedCase(id: c.id, split: c.split, source: source, domain: loader.domain, plane: plane,
+                            rois: rois, lesions: records)
+    }
+
+    /// Pixel spacing assumed for images that do not state one (mm).
+    public static func defaultSpacing(_ domain: ImageDomain) -> Double {
+        switch domain { case .ct: return 0.7; case .xray: return 0.15; case .natural: return 0.25 }
+    }
+
+    static func resolve(_ path: String, _ folder: String) -> String {
+        path.hasPrefix("/") ? path : (folder as NSString).appendingPathComponent(path)
+    }
+
+    static func load(_ ref: ROISourceRef, folder: String, image: ImageLoader, frame: Int, plane: ImagePlane) throws -> [ROI] {
+        let path = resolve(ref.path, folder)
+        let header = image.dicomHeader
+        switch ref.kind {
+        case .json:
+            return try ROIFile.read(path: path).rois
+        case .png:
+            return try ROIFile.readPNGMask(path: path)
+        case .lidc:
+            guard let uid = header?.sopInstanceUID else { return [] }
+            return LIDCAnnotations.rois(try LIDCAnnotations.read(path: path), sopInstanceUID: uid, rows: plane.rows,
+                                        columns: plane.columns, pixelSpacingMM: plane.spacingMM?.mean ?? 1,
+                                        includePoints: ref.includePoints ?? false)
+        case .rtstruct:
+            guard let header, let uid = header.sopInstanceUID else { return [] }
+            return RTStructReader.rois(try RTStructReader.contours(path: path), series: [header])[uid] ?? []
+        case .seg:
+            guard let header else { return [] }
+            return try SegReader.read(path: path).filter { r in
+                if let uid = r.sourceSOPInstanceUID, uid == header.sopInstanceUID { return r.sourceFrame == frame }
+                guard let p = r.position, let q = header.position(frame: frame) else { return false }
+                return zip(p, q).allSatisfy { abs($0 - $1) < 0.01 }
+            }.map(\.roi)
+        }
+    }
+}

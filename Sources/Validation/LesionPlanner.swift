@@ -1,0 +1,94 @@
+import Foundation
+import Imaging
+import Scoring
+
+/// Places synthetic lesions on a real image: inside the foreground only,
+/// apart from each other, sizes log-uniform over 3–30 mm, every shape, and
+/// contrast set from the local noise to hit a contrast-to-noise ratio from
+/// subtle (CNR 5, the Rose criterion) to obvious (20). Deterministic for a given seed.
+public enum LesionPlanner {
+    public static let cnrLevels: [Double] = [5, 8, 12, 20]
+
+    public static func plan(_ plane: ImagePlane, domain: ImageDomain, count: Int, seed: UInt64, idPrefix: String,
+                            diameterRangeMM: ClosedRange<Double> = 3...30, lungOnly: Bool = false) throws -> [LesionSpec] {
+        let profile = try Profile.builtIn(for: domain).profile
+        let normalized = profile.intensity.normalize(plane)
+        let mask = ForegroundMask.compute(plane, domain: domain, normalized: normalized, cellSize: 16)
+        let spacing = plane.spacingMM?.mean ?? CasePreparation.defaultSpacing(domain)
+        var rng = SplitMix64(seed: seed)
+        func uniform() -> Double { Double(rng.next() >> 11) / Double(1 << 53) }
+        var placed: [(x: Double, y: Double, r: Double)] = []
+        var specs: [LesionSpec] = []
+        for k in 0..<count {
+            let maxDiameter = min(diameterRangeMM.upperBound, Double(min(plane.rows, plane.columns)) / 6 * spacing)
+            let lo = log(diameterRangeMM.lowerBound), hi = log(max(maxDiameter, diameterRangeMM.lowerBound))
+            let diameter = exp(lo + (hi - lo) * uniform())
+            let r = diameter / 2 / spacing
+            let shape = LesionShape.allCases[(Int(seed % 4) + k) % LesionShape.allCases.count]
+            for _ in 0..<2000 {
+                let x = r + 2 + uniform() * (Double(plane.columns) - 2 * r - 4)
+                let y = r + 2 + uniform() * (Double(plane.rows) - 2 * r - 4)
+                guard inside(mask, plane, x, y, r * 1.8 + 24),  // clear of the background by 1.5 cells
+                      placed.allSatisfy({ hypot($0.x - x, $0.y - y) > ($0.r + r) * 1.8 + 4 }) else { continue }
+                if lungOnly && !inLung(plane, x, y, r) { continue }
+                // CT lesions sit in lung, fat or soft tissue, not in bone or
+                // metal: there the window saturates and nothing is visible.
+                if domain == .ct && !inSoftTissueOrLung(plane, x, y, r) { continue }
+                let noise = max(LesionInserter.ringSD(plane, cx: x, cy: y, r: r), domain == .ct ? 8 : 1e-3)
+                let cnr = cnrLevels[Int(rng.next() % UInt64(cnrLevels.count))]
+                var sign: Double = rng.next() % 2 == 0 ? 1 : -1
+                if shape == .groundGlass || (domain == .ct && lungOnly) { sign = 1 }  // opacities are denser than lung
+                var contrast = sign * cnr * noise
+                if domain == .ct { contrast = sign * min(max(abs(contrast), 20), 600) }
+                specs.append(LesionSpec(id: "\(idPrefix)-l\(k)", shape: shape, cx: (x * 100).rounded() / 100,
+                                        cy: (y * 100).rounded() / 100, diameterMM: (diameter * 100).rounded() / 100,
+                                        contrast: (contrast * 100).rounded() / 100, seed: rng.next() % 1_000_000))
+                placed.append((x, y, r))
+                break
+            }
+        }
+        return specs
+    }
+
+    /// The lesion and a margin lie in the foreground (checked on a ring of points).
+    static func inside(_ mask: [UInt8], _ plane: ImagePlane, _ x: Double, _ y: Double, _ radius: Double) -> Bool {
+        for k in 0..<24 {
+            let t = Double(k) / 24 * 2 * .pi
+            for f in [0.0, 0.5, 1.0] {
+                let px = Int(x + f * radius * cos(t)), py = Int(y + f * radius * sin(t))
+                guard px >= 0, py >= 0, px < plane.columns, py < plane.rows, mask[py * plane.columns + px] != 0 else { return false }
+            }
+        }
+        return true
+    }
+
+    /// The lesion's area lies between −950 and 150 HU (median of a ring of points).
+    static func inSoftTissueOrLung(_ plane: ImagePlane, _ x: Double, _ y: Double, _ r: Double) -> Bool {
+        var values: [Float] = []
+        for k in 0..<16 {
+            let t = Double(k) / 16 * 2 * .pi
+            for f in [0.0, 0.7, 1.4] {
+                let px = Int(x + f * r * cos(t)), py = Int(y + f * r * sin(t))
+                guard px >= 0, py >= 0, px < plane.columns, py < plane.rows else { continue }
+                values.append(plane.values[py * plane.columns + px])
+            }
+        }
+        guard !values.isEmpty else { return false }
+        let sorted = values.sorted()
+        return sorted[sorted.count / 2] > -950 && sorted[sorted.count * 9 / 10] < 150
+    }
+
+    /// Aerated lung (−950…−500 HU) around the centre: where pulmonary nodules sit.
+    static func inLung(_ plane: ImagePlane, _ x: Double, _ y: Double, _ r: Double) -> Bool {
+        var lung = 0, total = 0
+        for k in 0..<16 {
+            let t = Double(k) / 16 * 2 * .pi
+            let px = Int(x + 1.5 * r * cos(t)), py = Int(y + 1.5 * r * sin(t))
+            guard px >= 0, py >= 0, px < plane.columns, py < plane.rows else { continue }
+            let v = plane.values[py * plane.columns + px]
+            total += 1
+            if v > -950 && v < -500 { lung += 1 }
+        }
+        return total > 0 && lung * 4 >= total * 3
+    }
+}

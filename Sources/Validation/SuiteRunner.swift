@@ -1,0 +1,141 @@
+import DicomIO
+import Foundation
+import Imaging
+import Scoring
+import Tiling
+
+public struct ROIResult: Sendable, Codable, Equatable {
+    public var id: String
+    public var label: String?
+    public var resolved: Bool
+    public var fineFraction: Double
+    public var droppedFraction: Double
+    public var areaPx: Int
+    /// Equivalent diameter, mm (√(4·area/π)·spacing).
+    public var sizeMM: Double
+    /// Contrast-to-noise ratio, for inserted lesions.
+    public var cnr: Double?
+}
+
+public struct CaseResult: Sendable, Codable, Equatable {
+    public var id: String
+    public var split: String
+    public var image: String
+    public var tokens: Int
+    public var uniformTokens: Int
+    public var reduction: Double
+    public var rois: [ROIResult]
+    public var error: String?
+}
+
+public struct SuiteReport: Sendable, Codable {
+    public struct Summary: Sendable, Codable {
+        public var cases: Int
+        public var rois: Int
+        public var resolved: Int
+        public var skipped: [String]
+        public var failedCases: [String]
+        /// 1 − tokens / uniform tokens over all cases.
+        public var reduction: Double
+        public var passed: Bool
+    }
+    public var suite: String
+    public var profile: String
+    public var profileSHA256: String
+    public var split: String
+    public var cases: [CaseResult]
+    public var summary: Summary
+}
+
+public enum SuiteRunner {
+    /// Tokenizes every case of the split ("all", "calibration" or "test") and
+    /// applies the coverage rule to every ROI.
+    public static func run(_ suite: Suite, folder: String, profile: LoadedProfile, split: String,
+                           jobs: Int = ProcessInfo.processInfo.activeProcessorCount) async -> SuiteReport {
+        let cases = suite.cases.filter { split == "all" || $0.split == split }
+        let results = await boundedConcurrentMap(cases, limit: jobs) { c -> CaseResult in
+            do {
+                let prepared = try CasePreparation.prepare(c, suite: suite, folder: folder)
+                return evaluate(prepared, profile: profile)
+            } catch {
+                return CaseResult(id: c.id, split: c.split, image: c.image, tokens: 0, uniformTokens: 0, reduction: 0,
+                                  rois: [], error: "\(error)")
+            }
+        }
+        let rois = results.flatMap(\.rois)
+        let tokens = results.reduce(0) { $0 + $1.tokens }, uniform = results.reduce(0) { $0 + $1.uniformTokens }
+        let skipped = results.flatMap { r in r.rois.filter { !$0.resolved }.map { "\(r.id)/\($0.id)" } }
+        let failed = results.filter { $0.error != nil }.map(\.id)
+        return SuiteReport(suite: suite.name, profile: profile.profile.name, profileSHA256: profile.sha256, split: split,
+                           cases: results,
+                           summary: .init(cases: results.count, rois: rois.count, resolved: rois.filter(\.resolved).count,
+                                          skipped: skipped, failedCases: failed,
+                                          reduction: uniform > 0 ? 1 - Double(tokens) / Double(uniform) : 0,
+                                          passed: skipped.isEmpty && failed.isEmpty && !results.isEmpty))
+    }
+
+    public static func evaluate(_ c: PreparedCase, profile: LoadedProfile) -> CaseResult {
+        let map = Tokenizer.tokenize(c.plane, source: c.source, domain: c.domain, profile: profile).map
+        let spacing = c.plane.spacingMM?.mean ?? CasePreparation.defaultSpacing(c.domain)
+        let rois = zip(c.rois, Coverage.evaluate(map, rois: c.rois)).map { roi, cov in
+            ROIResult(id: roi.id, label: roi.label, resolved: cov.resolved, fineFraction: cov.fineFraction,
+                      droppedFraction: cov.droppedFraction, areaPx: cov.area,
+                      sizeMM: ((4 * Double(cov.area) / .pi).squareRoot() * spacing * 10).rounded() / 10,
+                      cnr: c.lesions[roi.id].map { ($0.cnr * 10).rounded() / 10 })
+        }
+        return CaseResult(id: c.id, split: c.split, image: c.source.path, tokens: map.stats.tokenCount,
+                          uniformTokens: map.stats.uniformTokenCount, reduction: map.stats.reduction, rois: rois, error: nil)
+    }
+}
+
+/// Text table and JUnit XML of a suite report.
+public enum SuiteReportFormat {
+    public static func table(_ r: SuiteReport) -> String {
+        var lines = ["suite \(r.suite) [\(r.split)], profile \(r.profile) (\(r.profileSHA256.prefix(12)))", ""]
+        lines.append("case                              roi                        resolved  fine    dropped  size mm  CNR    reduction")
+        for c in r.cases {
+            if let e = c.error { lines.append("\(pad(c.id, 34))ERROR: \(e)"); continue }
+            if c.rois.isEmpty { lines.append("\(pad(c.id, 34))\(pad("(no ROIs)", 27))\(String(repeating: " ", count: 41))\(pct(c.reduction))") }
+            for (i, roi) in c.rois.enumerated() {
+                lines.append(pad(i == 0 ? c.id : "", 34) + pad(roi.id, 27) + pad(roi.resolved ? "yes" : "SKIPPED", 10)
+                             + pad(String(format: "%.3f", roi.fineFraction), 8) + pad(String(format: "%.3f", roi.droppedFraction), 9)
+                             + pad(String(format: "%.1f", roi.sizeMM), 9) + pad(roi.cnr.map { String(format: "%.1f", $0) } ?? "-", 7)
+                             + (i == 0 ? pct(c.reduction) : ""))
+            }
+        }
+        let s = r.summary
+        lines.append("")
+        lines.append("\(s.cases) cases, \(s.resolved)/\(s.rois) ROIs resolved, token reduction \(pct(s.reduction))"
+                     + (s.passed ? " — PASS" : " — FAIL"))
+        if !s.skipped.isEmpty { lines.append("skipped: " + s.skipped.joined(separator: ", ")) }
+        if !s.failedCases.isEmpty { lines.append("cases that could not be evaluated: " + s.failedCases.joined(separator: ", ")) }
+        return lines.joined(separator: "\n")
+    }
+
+    public static func junit(_ r: SuiteReport) -> String {
+        let tests = r.cases.reduce(0) { $0 + max($1.rois.count, $1.error == nil ? 0 : 1) }
+        let failures = r.summary.skipped.count + r.summary.failedCases.count
+        var x = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+        x += "<testsuite name=\"\(esc("tessera.validate.\(r.suite).\(r.split)"))\" tests=\"\(tests)\" failures=\"\(failures)\">\n"
+        for c in r.cases {
+            if let e = c.error {
+                x += "  <testcase classname=\"\(esc(c.id))\" name=\"load\"><failure message=\"\(esc(e))\"/></testcase>\n"
+            }
+            for roi in c.rois {
+                x += "  <testcase classname=\"\(esc(c.id))\" name=\"\(esc(roi.id))\">"
+                if !roi.resolved {
+                    x += "<failure message=\"ROI skipped: fineFraction \(roi.fineFraction), droppedFraction \(roi.droppedFraction)\"/>"
+                }
+                x += "</testcase>\n"
+            }
+        }
+        return x + "</testsuite>\n"
+    }
+
+    static func pad(_ s: String, _ n: Int) -> String { s.count >= n ? s + " " : s.padding(toLength: n, withPad: " ", startingAt: 0) }
+    static func pct(_ v: Double) -> String { String(format: "%.1f%%", v * 100) }
+    static func esc(_ s: String) -> String {
+        s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
+            .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
+    }
+}
