@@ -1,0 +1,27 @@
+import Foundation
+import Testing
+
+@Suite struct ValidateCommandTests {
+    @Test func shippedCTSuitePassesAndAWeakenedProfileFails() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("tessera-validate-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let report = dir.appendingPathComponent("ct.json").path, junit = dir.appendingPathComponent("ct.xml").path
+        let ok = try CLI.run(["validate", "Validation/ct", "--report", report, "--junit", junit])
+        #expect(ok.status == 0, "\(ok.stdout.suffix(400))")
+        #expect(ok.stdout.contains("— PASS"))
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: report))) as? [String: Any])
+        #expect((json["summary"] as? [String: Any])?["passed"] as? Bool == true)
+        #expect(try String(contentsOfFile: junit, encoding: .utf8).contains("<testsuite name=\"tessera.validate.ct.test\""))
+
+        // The same profile with its safety threshold pushed to 0.9999.
+        let shown = try CLI.run(["profile", "show", "ct"])
+        var profileJSON = shown.stdout.split(separator: "\n", maxSplits: 1).last.map(String.init) ?? ""
+        profileJSON = profileJSON.replacingOccurrences(of: "\"safetyThreshold\" : 0.7", with: "\"safetyThreshold\" : 0.9999")
+        profileJSON = profileJSON.replacingOccurrences(of: "0.7,\n", with: "0.9999,\n").replacingOccurrences(of: "0.7\n  ]", with: "0.9999\n  ]")
+        let weak = dir.appendingPathComponent("weak.json").path
+        try profileJSON.write(toFile: weak, atomically: true, encoding: .utf8)
+        let bad = try CLI.run(["validate", "Validation/ct", "--profile", weak])
+        #expect(bad.status == 1)
+        #expect(bad.stdout.contains("— FAIL") && bad.stdout.contains("skipped: ct-"))
+    }
+}

@@ -1,0 +1,95 @@
+import Foundation
+import Imaging
+import Scoring
+import Testing
+import Tiling
+@testable import Validation
+
+@Suite(.serialized) struct GuaranteeTests {
+    static func prepared(_ suite: String) throws -> [PreparedCase] {
+        let (s, folder) = try Suite.load(TestData.validation + "/" + suite)
+        return try s.cases.map { try CasePreparation.prepare($0, suite: s, folder: folder) }
+    }
+
+    /// Conformal risk control, checked empirically: over many random
+    /// calibration/test splits of the CT suite, the mean skipped-ROI fraction
+    /// on the test halves stays within α (plus sampling error).
+    @Test func conformalBoundHoldsOverRandomSplits() throws {
+        let profile = try Profile.builtIn(for: .ct).profile
+        let cases = try Self.prepared("ct").map { CalibrationCase($0, profile: profile) }.filter { !$0.roiCells.isEmpty }
+        let critical = cases.map { $0.criticalThresholds(scores: DensityScorer.logits($0.features, weights: profile.weights),
+                                                         dilation: profile.safetyDilationCells) }
+        #expect(critical.count >= 60)
+        let alpha = 0.1
+        var rng = SplitMix64(seed: 99)
+        var losses: [Double] = []
+        for _ in 0..<200 {
+            let order = Array(critical.indices).shuffled(using: &rng)
+            let calibration = order.prefix(order.count / 2).map { critical[$0] }
+            let test = order.dropFirst(order.count / 2).map { critical[$0] }
+            let result = ConformalRiskControl.calibrate(critical: calibration, alpha: alpha)
+            let tau = try #require(result.threshold)
+            let loss = test.reduce(0) { $0 + Double($1.filter { $0 < tau }.count) / Double($1.count) } / Double(test.count)
+            losses.append(loss)
+        }
+        let mean = losses.reduce(0, +) / Double(losses.count)
+        print("conformal check: α = \(alpha), mean test skipped-ROI fraction \(mean) over \(losses.count) splits")
+        #expect(mean <= alpha + 0.02)
+        #expect(mean > 0, "the check must be able to fail: some splits do skip ROIs at this α")
+    }
+
+    @Test func crcPicksTheLargestFeasibleThreshold() {
+        // Two cases, one ROI each: critical thresholds 0.3 and 0.8.
+        let loose = ConformalRiskControl.calibrate(critical: [[0.3], [0.8]], alpha: 0.9)
+        #expect(loose.threshold == 0.8)   // (2/3)·0.5 + 1/3 = 0.667 ≤ 0.9
+        let strict = ConformalRiskControl.calibrate(critical: [[0.3], [0.8]], alpha: 0.5)
+        #expect(strict.threshold == 0.3)  // at 0.8 the bound is 0.667 > 0.5
+        let impossible = ConformalRiskControl.calibrate(critical: [[0.3], [0.8]], alpha: 0.2)
+        #expect(impossible.threshold == nil)  // α < 1/(n+1)
+    }
+
+    @Test func shippedProfilesPassTheirSuites() async throws {
+        for (suite, minimumReduction) in [("ct", 0.70), ("xray", 0.20)] {
+            let (s, folder) = try Suite.load(TestData.validation + "/" + suite)
+            let report = await SuiteRunner.run(s, folder: folder, profile: try Profile.load(s.domain), split: "test")
+            #expect(report.summary.passed, "\(suite): \(report.summary.skipped)")
+            #expect(report.summary.resolved == report.summary.rois && report.summary.rois >= 30)
+            #expect(report.summary.reduction >= minimumReduction, "\(suite): reduction \(report.summary.reduction)")
+            print("validate \(suite) [test]: \(report.summary.resolved)/\(report.summary.rois) resolved, reduction \(report.summary.reduction)")
+        }
+    }
+
+    @Test func weakenedProfileFailsAndNamesTheSkippedROIs() async throws {
+        var weak = try Profile.builtIn(for: .ct)
+        var p = weak.profile
+        p.safetyThreshold = 0.999
+        p.thresholds = p.thresholds.map { _ in 0.999 }
+        weak = LoadedProfile(profile: p, sha256: "weakened", source: "test")
+        let (s, folder) = try Suite.load(TestData.validation + "/ct")
+        let report = await SuiteRunner.run(s, folder: folder, profile: weak, split: "test")
+        #expect(!report.summary.passed)
+        #expect(report.summary.skipped.count > 10)
+        #expect(report.summary.skipped.allSatisfy { $0.contains("/") })
+        #expect(SuiteReportFormat.table(report).contains("SKIPPED"))
+        #expect(SuiteReportFormat.junit(report).contains("<failure message=\"ROI skipped"))
+    }
+
+    @Test func insertedLesionsAreDeterministicAndInsideTheAnatomy() throws {
+        let loader = try ImageLoader(path: TestData.samples + "/ct/lidc-idri-0001/000071.dcm")
+        let plane = try loader.plane(frame: 0)
+        let a = try LesionPlanner.plan(plane, domain: .ct, count: 4, seed: 5, idPrefix: "x", lungOnly: true)
+        let b = try LesionPlanner.plan(plane, domain: .ct, count: 4, seed: 5, idPrefix: "x", lungOnly: true)
+        #expect(a == b && a.count == 4)
+        #expect(Set(a.map(\.shape)).count == 4)
+        #expect(a.allSatisfy { (3...30).contains($0.diameterMM) && $0.contrast > 0 })
+        let inserted = LesionInserter.insert(a, into: plane, spacingMM: 0.703125)
+        // CNR from 5 up, except where the 600 HU cap binds (very textured lung).
+        #expect(inserted.records.allSatisfy { ($0.cnr >= 4.9 || abs($0.contrast) >= 600) && $0.areaPx > 0 })
+        for (spec, roi) in zip(a, inserted.rois) {
+            // Centre pixel got the full contrast.
+            let i = Int(spec.cy) * 512 + Int(spec.cx)
+            #expect(abs(Double(inserted.plane.values[i] - plane.values[i]) - spec.contrast) < spec.contrast * 0.45 + 1)
+            #expect(roi.pixels(rows: 512, columns: 512).contains(i))
+        }
+    }
+}
