@@ -119,7 +119,7 @@ public enum SeriesAssembly {
         if sizes.count > 1 { findings.append(.mixedSize(sizes: sizes.sorted())) }
 
         let orientation = members.first(where: { $0.imageOrientation != nil })?.imageOrientation
-        let normal = orientation.map { o in cross(Array(o[0..<3]), Array(o[3..<6])) }
+        let normal = orientation.map { o in Geometry.cross(Array(o[0..<3]), Array(o[3..<6])) }
         if let orientation {
             let odd = members.filter { h in
                 guard let o = h.imageOrientation else { return true }
@@ -130,7 +130,7 @@ public enum SeriesAssembly {
         var instances = members.map { h in
             SeriesInstance(path: h.path, sopInstanceUID: h.sopInstanceUID, instanceNumber: h.instanceNumber,
                            frames: h.frames,
-                           location: normal.flatMap { n in h.position(frame: 0).map { dot($0, n) } })
+                           location: normal.flatMap { n in h.position(frame: 0).map { Geometry.dot($0, n) } })
         }
         let hasGeometry = normal != nil && instances.allSatisfy { $0.location != nil }
         if hasGeometry {
@@ -197,18 +197,21 @@ public enum SeriesAssembly {
     /// Angle between the slice normal and the line through the slice centres
     /// (or Gantry/Detector Tilt when only one slice is available).
     static func tiltDegrees(members: [ImageHeader], normal: [Double]) -> Double? {
-        let positioned = members.compactMap { h in h.position(frame: 0).map { (p: $0, d: dot($0, normal)) } }
+        let positioned = members.compactMap { h in h.position(frame: 0).map { (p: $0, d: Geometry.dot($0, normal)) } }
             .sorted { $0.d < $1.d }
         guard let a = positioned.first, let b = positioned.last, b.d - a.d > 1e-3 else {
             return members.first?.gantryTilt.map(abs)
         }
         let v = zip(b.p, a.p).map { $0 - $1 }
-        let cosine = abs(dot(v, normal)) / (sqrt(dot(v, v)) * sqrt(dot(normal, normal)))
+        let cosine = abs(Geometry.dot(v, normal)) / (sqrt(Geometry.dot(v, v)) * sqrt(Geometry.dot(normal, normal)))
         return acos(min(cosine, 1)) * 180 / .pi
     }
 }
 
-func dot(_ a: [Double], _ b: [Double]) -> Double { zip(a, b).reduce(0) { $0 + $1.0 * $1.1 } }
-func cross(_ a: [Double], _ b: [Double]) -> [Double] {
-    [a[1] * b[2] - a[2] * b[1], a[2] * b[0] - a[0] * b[2], a[0] * b[1] - a[1] * b[0]]
+/// Patient-coordinate vector arithmetic (IPP, IOP, slice normals).
+public enum Geometry {
+    public static func dot(_ a: [Double], _ b: [Double]) -> Double { zip(a, b).reduce(0) { $0 + $1.0 * $1.1 } }
+    public static func cross(_ a: [Double], _ b: [Double]) -> [Double] {
+        [a[1] * b[2] - a[2] * b[1], a[2] * b[0] - a[0] * b[2], a[0] * b[1] - a[1] * b[0]]
+    }
 }

@@ -94,8 +94,8 @@ public enum RTStructReader {
         var best: (ImageHeader, Double)?
         for h in candidates {
             guard let o = h.imageOrientation, let p = h.position(frame: 0) else { continue }
-            let n = cross(Array(o[0..<3]), Array(o[3..<6]))
-            let d = abs(dot(c.points[0], n) - dot(p, n))
+            let n = Geometry.cross(Array(o[0..<3]), Array(o[3..<6]))
+            let d = abs(Geometry.dot(c.points[0], n) - Geometry.dot(p, n))
             if best == nil || d < best!.1 { best = (h, d) }
         }
         let tolerance = (best?.0.sliceThickness ?? 1) / 2
@@ -108,7 +108,7 @@ public enum RTStructReader {
         let xDir = Array(o[0..<3]), yDir = Array(o[3..<6])
         return points.map { p in
             let d = zip(p, ipp).map { $0 - $1 }
-            return [dot(d, xDir) / s[1] + 0.5, dot(d, yDir) / s[0] + 0.5]
+            return [Geometry.dot(d, xDir) / s[1] + 0.5, Geometry.dot(d, yDir) / s[0] + 0.5]
         }
     }
 
@@ -118,9 +118,4 @@ public enum RTStructReader {
         for poly in polygons { for p in Polygon.rasterize(poly, rows: fmt.rows, columns: fmt.columns) { parity[p] ^= 1 } }
         return parity.indices.filter { parity[$0] == 1 }
     }
-}
-
-func dot(_ a: [Double], _ b: [Double]) -> Double { zip(a, b).reduce(0) { $0 + $1.0 * $1.1 } }
-func cross(_ a: [Double], _ b: [Double]) -> [Double] {
-    [a[1] * b[2] - a[2] * b[1], a[2] * b[0] - a[0] * b[2], a[0] * b[1] - a[1] * b[0]]
 }
