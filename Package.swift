@@ -20,6 +20,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"4.0.0"),
         .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
     ],
     targets: [
         .target(
@@ -51,11 +53,20 @@ let package = Package(
             dependencies: ["Scoring", .product(name: "HeapModule", package: "swift-collections")]
         ),
         .target(name: "Validation", dependencies: ["DicomIO", "Imaging", "CImageIO", "Scoring", "Tiling"]),
-        .systemLibrary(name: "CZlib", path: "Tests/CZlib"),
+        .systemLibrary(name: "CTestZlib", path: "Tests/CTestZlib"),
+        .target(
+            name: "Batch",
+            dependencies: [
+                "DicomIO", "Imaging", "Scoring", "Tiling", "Validation",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
         .executableTarget(
             name: "TesseraCLI",
             dependencies: [
-                "DicomIO", "Imaging", "Scoring", "Tiling", "Validation",
+                "DicomIO", "Imaging", "Scoring", "Tiling", "Validation", "Batch",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -69,11 +80,11 @@ let package = Package(
         ),
         .testTarget(
             name: "ValidationTests",
-            dependencies: ["DicomIO", "Imaging", "Scoring", "Tiling", "Validation", "CZlib"]
+            dependencies: ["DicomIO", "Imaging", "Scoring", "Tiling", "Validation", "CTestZlib"]
         ),
         .testTarget(
             name: "TesseraCLITests",
-            dependencies: ["TesseraCLI"]
+            dependencies: ["TesseraCLI", "Tiling", "Validation"]
         ),
     ],
     cxxLanguageStandard: .cxx17

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import DicomIO
 
 @main
@@ -11,7 +12,7 @@ struct Tessera: AsyncParsableCommand {
             what Tessera reads from the header, the pixel statistics, and for a folder the \
             studies and series it assembles, with any gaps, duplicates or tilt it finds.
             """,
-        subcommands: [InfoCommand.self, TokenizeCommand.self, ValidateCommand.self, CalibrateCommand.self, PhantomCommand.self, RoisCommand.self, ProfileCommand.self, BenchCommand.self]
+        subcommands: [InfoCommand.self, TokenizeCommand.self, BatchCommand.self, ValidateCommand.self, CalibrateCommand.self, PhantomCommand.self, RoisCommand.self, ProfileCommand.self, BenchCommand.self]
     )
 
     static func main() async {
@@ -26,6 +27,11 @@ struct Tessera: AsyncParsableCommand {
                 try command.run()
             }
         } catch {
+            // Usage errors exit 1 (not ArgumentParser's 64), as batch promises.
+            if exitCode(for: error) == .validationFailure {
+                FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+                Foundation.exit(1)
+            }
             exit(withError: error)
         }
     }

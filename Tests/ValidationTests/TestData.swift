@@ -1,4 +1,4 @@
-import CZlib
+import CTestZlib
 import Foundation
 
 enum TestData {

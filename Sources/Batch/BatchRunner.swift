@@ -1,0 +1,172 @@
+import DicomIO
+import Foundation
+import Imaging
+import Scoring
+import Tiling
+
+public struct BatchOptions: Sendable {
+    public var output: String
+    /// "auto" picks by modality / file type.
+    public var profile: String = "auto"
+    public var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
+    public var shard: (index: Int, count: Int)?
+    public var decode: DecodeOptions = .default
+
+    public init(output: String) { self.output = output }
+}
+
+/// What happened to one input file in this run.
+public struct BatchEvent: Sendable, Codable {
+    public var input: String
+    /// done, skipped (up to date), failed, or ignored (not an image: other shard, not DICOM…).
+    public var status: String
+    public var frames: Int
+    public var tokens: Int
+    public var error: String?
+
+    public init(input: String, status: String, frames: Int, tokens: Int, error: String?) {
+        self.input = input; self.status = status; self.frames = frames; self.tokens = tokens; self.error = error
+    }
+}
+
+/// Runs a batch: every frame of every image is tokenized, in parallel up to
+/// `jobs` files at a time, frame by frame (memory stays flat), outputs
+/// written atomically, the catalog updated after each file.
+public struct BatchRunner: Sendable {
+    public let options: BatchOptions
+    public let layout: OutputLayout
+
+    public init(options: BatchOptions) {
+        self.options = options
+        layout = OutputLayout(root: options.output)
+    }
+
+    public func run(_ inputs: [BatchInput], catalog: Catalog, profiles: ProfileSet,
+                    progress: @escaping @Sendable (BatchEvent) -> Void) async -> [BatchEvent] {
+        await boundedConcurrentMap(inputs, limit: options.jobs) { input in
+            let event = process(input, catalog: catalog, profiles: profiles)
+            progress(event)
+            return event
+        }
+    }
+
+    func process(_ input: BatchInput, catalog: Catalog, profiles: ProfileSet) -> BatchEvent {
+        let start = DispatchTime.now().uptimeNanoseconds
+        func seconds() -> Double { Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 }
+        var instance = Catalog.Instance(input: input.name, status: "failed", frames: 0, seconds: 0)
+        do {
+            // Header first: shard assignment needs the Study Instance UID.
+            let header: ImageHeader
+            do { header = try ImageHeader(file: DicomFile(path: input.path, headerOnly: true)) } catch {
+                if case .notDicom = error, isPhotograph(input.path) { return try photo(input, catalog: catalog, profiles: profiles) }
+                throw error
+            }
+            if let shard = options.shard, Int(stableHash(header.studyInstanceUID ?? input.name) % UInt64(shard.count)) != shard.index {
+                return BatchEvent(input: input.name, status: "ignored", frames: 0, tokens: 0, error: nil)
+            }
+            guard header.pixel != nil else {
+                return BatchEvent(input: input.name, status: "ignored", frames: 0, tokens: 0, error: "no pixel data")
+            }
+            instance.sopUID = header.sopInstanceUID
+            instance.seriesUID = header.seriesInstanceUID
+            instance.studyUID = header.studyInstanceUID
+            let hash = try InputCollector.contentHash(input.path)
+            let loader = try ImageLoader(path: input.path, options: options.decode)
+            let profile = try profiles.profile(for: loader.domain)
+            instance.inputSHA256 = hash
+            instance.profileSHA256 = profile.sha256
+            if let outputs = try catalog.isDone(input: input.name, inputSHA256: hash, profileSHA256: profile.sha256),
+               outputs.count == loader.frames, outputs.allSatisfy({ FileManager.default.fileExists(atPath: options.output + "/" + $0) }) {
+                return BatchEvent(input: input.name, status: "skipped", frames: outputs.count, tokens: 0, error: nil)
+            }
+            var frames: [Catalog.Frame] = []
+            var tokens = 0
+            for f in 0..<loader.frames {
+                let t0 = DispatchTime.now().uptimeNanoseconds
+                let plane = try loader.plane(frame: f)
+                let map = Tokenizer.tokenize(plane, source: loader.source(frame: f), domain: loader.domain, profile: profile).map
+                let path = layout.tokenMap(study: header.studyInstanceUID, series: header.seriesInstanceUID,
+                                           sop: header.sopInstanceUID, fallbackName: (input.name as NSString).lastPathComponent,
+                                           frame: f, frames: loader.frames)
+                try AtomicWrite.write(Array(TokenMapJSON.encode(map).utf8), to: path)
+                tokens += map.stats.tokenCount
+                frames.append(Catalog.Frame(input: input.name, frame: f, status: "done", output: relative(path),
+                                            tokens: map.stats.tokenCount, uniformTokens: map.stats.uniformTokenCount,
+                                            reduction: map.stats.reduction,
+                                            seconds: Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9))
+            }
+            instance.status = "done"
+            instance.frames = frames.count
+            instance.seconds = seconds()
+            try catalog.record(instance, frames: frames, modality: header.modality, description: header.seriesDescription)
+            return BatchEvent(input: input.name, status: "done", frames: frames.count, tokens: tokens, error: nil)
+        } catch {
+            instance.status = "failed"
+            instance.error = "\(error)"
+            instance.seconds = seconds()
+            try? catalog.record(instance, frames: [], modality: nil, description: nil)
+            return BatchEvent(input: input.name, status: "failed", frames: 0, tokens: 0, error: "\(error)")
+        }
+    }
+
+    /// Photographs have no UIDs: they go under photographs/<file name>.
+    func photo(_ input: BatchInput, catalog: Catalog, profiles: ProfileSet) throws -> BatchEvent {
+        if options.shard != nil, let s = options.shard, Int(stableHash(input.name) % UInt64(s.count)) != s.index {
+            return BatchEvent(input: input.name, status: "ignored", frames: 0, tokens: 0, error: nil)
+        }
+        let hash = try InputCollector.contentHash(input.path)
+        let loader = try ImageLoader(path: input.path)
+        let profile = try profiles.profile(for: loader.domain)
+        let path = layout.tokenMap(study: "photographs", series: nil, sop: nil,
+                                   fallbackName: (input.name as NSString).lastPathComponent, frame: 0, frames: 1)
+        if let outputs = try catalog.isDone(input: input.name, inputSHA256: hash, profileSHA256: profile.sha256),
+           outputs.count == 1, FileManager.default.fileExists(atPath: path) {
+            return BatchEvent(input: input.name, status: "skipped", frames: 1, tokens: 0, error: nil)
+        }
+        let map = Tokenizer.tokenize(try loader.plane(frame: 0), source: loader.source(frame: 0), domain: loader.domain, profile: profile).map
+        try AtomicWrite.write(Array(TokenMapJSON.encode(map).utf8), to: path)
+        let instance = Catalog.Instance(input: input.name, status: "done", frames: 1, inputSHA256: hash, profileSHA256: profile.sha256, seconds: 0)
+        try catalog.record(instance, frames: [Catalog.Frame(input: input.name, frame: 0, status: "done", output: relative(path),
+                                                            tokens: map.stats.tokenCount, uniformTokens: map.stats.uniformTokenCount,
+                                                            reduction: map.stats.reduction, seconds: 0)],
+                           modality: nil, description: nil)
+        return BatchEvent(input: input.name, status: "done", frames: 1, tokens: map.stats.tokenCount, error: nil)
+    }
+
+    func isPhotograph(_ path: String) -> Bool {
+        let l = path.lowercased()
+        return l.hasSuffix(".png") || l.hasSuffix(".jpg") || l.hasSuffix(".jpeg")
+    }
+
+    func relative(_ path: String) -> String {
+        path.hasPrefix(options.output + "/") ? String(path.dropFirst(options.output.count + 1)) : path
+    }
+}
+
+/// The profile per domain ("auto"), or one profile for everything.
+public struct ProfileSet: Sendable {
+    let fixed: LoadedProfile?
+    let byDomain: [ImageDomain: LoadedProfile]
+
+    public init(_ choice: String) throws {
+        if choice == "auto" {
+            fixed = nil
+            byDomain = Dictionary(uniqueKeysWithValues: try ImageDomain.allCases.map { ($0, try Profile.builtIn(for: $0)) })
+        } else {
+            fixed = try Profile.load(choice)
+            byDomain = [:]
+        }
+    }
+
+    public func profile(for domain: ImageDomain) throws -> LoadedProfile {
+        if let fixed { return fixed }
+        guard let p = byDomain[domain] else { throw ProfileError.unknownBuiltIn(domain.rawValue) }
+        return p
+    }
+
+    /// SHA-256 of every profile in use (recorded in the summary).
+    public var hashes: [String: String] {
+        if let fixed { return [fixed.profile.name: fixed.sha256] }
+        return Dictionary(uniqueKeysWithValues: byDomain.map { ($0.value.profile.name, $0.value.sha256) })
+    }
+}

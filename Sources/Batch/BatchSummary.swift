@@ -1,0 +1,101 @@
+import DicomIO
+import Foundation
+
+/// Run summary (`summary.json`, `summary.csv`) and per-series summaries
+/// (`<study>/<series>/series.json`), rebuilt from the catalog so a resumed or
+/// merged run reports everything, not just its own share.
+public struct BatchSummary: Sendable, Codable {
+    public struct Failure: Sendable, Codable { public var input: String; public var error: String }
+    public var inputs: Int
+    public var done: Int
+    public var skippedUpToDate: Int
+    public var failed: Int
+    public var ignored: Int
+    public var frames: Int
+    public var tokens: Int
+    public var uniformTokens: Int
+    public var reduction: Double
+    public var seconds: Double
+    public var framesPerSecond: Double
+    public var profiles: [String: String]
+    public var shard: String?
+    public var failures: [Failure]
+
+    public static func write(catalog: Catalog, events: [BatchEvent], seconds: Double, profiles: [String: String],
+                             shard: String?, inputs: [BatchInput], layout: OutputLayout,
+                             seriesSummaries: Bool = true) throws -> BatchSummary {
+        let frames = try catalog.frames().filter { $0.status == "done" }
+        let instances = try catalog.instances()
+        let tokens = frames.reduce(0) { $0 + $1.tokens }, uniform = frames.reduce(0) { $0 + $1.uniformTokens }
+        let processed = events.filter { $0.status == "done" }.reduce(0) { $0 + $1.frames }
+        let summary = BatchSummary(
+            inputs: events.count, done: events.filter { $0.status == "done" }.count,
+            skippedUpToDate: events.filter { $0.status == "skipped" }.count,
+            failed: instances.filter { $0.status == "failed" }.count, ignored: events.filter { $0.status == "ignored" }.count,
+            frames: frames.count, tokens: tokens, uniformTokens: uniform,
+            reduction: uniform > 0 ? ((1 - Double(tokens) / Double(uniform)) * 10_000).rounded() / 10_000 : 0,
+            seconds: (seconds * 1000).rounded() / 1000, framesPerSecond: seconds > 0 ? (Double(processed) / seconds * 10).rounded() / 10 : 0,
+            profiles: profiles, shard: shard,
+            failures: instances.filter { $0.status == "failed" }.map { Failure(input: $0.input, error: $0.error ?? "") })
+        try AtomicWrite.write(Array((try json(summary)).utf8), to: layout.root + "/summary.json")
+        var csv = "input,frame,status,tokens,uniform_tokens,reduction,output,error\n"
+        let byInput = Dictionary(grouping: try catalog.frames(), by: \.input)
+        for i in instances {
+            let rows = byInput[i.input] ?? []
+            if rows.isEmpty { csv += [i.input, "", i.status, "", "", "", "", i.error ?? ""].map(csvField).joined(separator: ",") + "\n" }
+            for f in rows {
+                csv += [f.input, String(f.frame), f.status, String(f.tokens), String(f.uniformTokens), String(f.reduction),
+                        f.output ?? "", f.error ?? ""].map(csvField).joined(separator: ",") + "\n"
+            }
+        }
+        try AtomicWrite.write(Array(csv.utf8), to: layout.root + "/summary.csv")
+        if seriesSummaries { try writeSeries(catalog: catalog, inputs: inputs, layout: layout) }
+        return summary
+    }
+
+    /// series.json per series: slices, tokens, reduction and the assembly findings.
+    static func writeSeries(catalog: Catalog, inputs: [BatchInput], layout: OutputLayout) throws {
+        let pathByName = Dictionary(inputs.map { ($0.name, $0.path) }, uniquingKeysWith: { a, _ in a })
+        let frames = Dictionary(grouping: try catalog.frames().filter { $0.status == "done" }, by: \.input)
+        let done = try catalog.instances().filter { $0.status == "done" && $0.seriesUID != nil }
+        for (series, members) in Dictionary(grouping: done, by: { $0.seriesUID! }) {
+            let headers = members.compactMap { m in pathByName[m.input].flatMap { try? ImageHeader(file: DicomFile(path: $0, headerOnly: true)) } }
+            let assembled = SeriesAssembly.assemble(headers: headers).series.first
+            let f = members.flatMap { frames[$0.input] ?? [] }
+            let tokens = f.reduce(0) { $0 + $1.tokens }, uniform = f.reduce(0) { $0 + $1.uniformTokens }
+            let entry = SeriesSummary(
+                seriesInstanceUID: series, studyInstanceUID: members[0].studyUID ?? "", instances: members.count, frames: f.count,
+                tokens: tokens, uniformTokens: uniform,
+                reduction: uniform > 0 ? ((1 - Double(tokens) / Double(uniform)) * 10_000).rounded() / 10_000 : 0,
+                sliceSpacingMM: assembled?.sliceSpacing, findings: assembled?.findings.map(\.description) ?? [],
+                order: assembled?.instances.compactMap(\.sopInstanceUID) ?? [])
+            if let findings = assembled?.findings.map(\.description) { try catalog.setFindings(series: series, findings: findings) }
+            try AtomicWrite.write(Array((try json(entry)).utf8),
+                                  to: layout.seriesFolder(study: members[0].studyUID, series: series) + "/series.json")
+        }
+    }
+
+    struct SeriesSummary: Codable {
+        var seriesInstanceUID: String
+        var studyInstanceUID: String
+        var instances: Int
+        var frames: Int
+        var tokens: Int
+        var uniformTokens: Int
+        var reduction: Double
+        var sliceSpacingMM: Double?
+        var findings: [String]
+        /// SOP Instance UIDs in slice order (along the normal).
+        var order: [String]
+    }
+
+    static func json<T: Encodable>(_ v: T) throws -> String {
+        let e = JSONEncoder()
+        e.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        return String(decoding: try e.encode(v), as: UTF8.self) + "\n"
+    }
+
+    static func csvField(_ s: String) -> String {
+        s.contains(",") || s.contains("\"") || s.contains("\n") ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
+    }
+}

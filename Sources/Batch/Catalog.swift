@@ -1,0 +1,151 @@
+import Foundation
+import GRDB
+
+/// The batch's SQLite catalog (`DIR/catalog.sqlite`): one row per study,
+/// series, instance and frame, with status, error, timings, token counts and
+/// the input and profile hashes that decide what a resumed run redoes.
+public final class Catalog: Sendable {
+    let queue: DatabaseQueue
+
+    public init(path: String) throws {
+        var config = Configuration()
+        config.busyMode = .timeout(30)
+        queue = try DatabaseQueue(path: path, configuration: config)
+        try queue.write { db in
+            try db.execute(sql: """
+                CREATE TABLE IF NOT EXISTS study (uid TEXT PRIMARY KEY);
+                CREATE TABLE IF NOT EXISTS series (uid TEXT PRIMARY KEY, study_uid TEXT, modality TEXT,
+                    description TEXT, findings TEXT);
+                CREATE TABLE IF NOT EXISTS instance (input TEXT PRIMARY KEY, sop_uid TEXT, series_uid TEXT,
+                    study_uid TEXT, status TEXT NOT NULL, error TEXT, frames INTEGER, input_sha256 TEXT,
+                    profile_sha256 TEXT, seconds REAL);
+                CREATE TABLE IF NOT EXISTS frame (input TEXT NOT NULL, frame INTEGER NOT NULL, status TEXT NOT NULL,
+                    error TEXT, output TEXT, tokens INTEGER, uniform_tokens INTEGER, reduction REAL,
+                    input_sha256 TEXT, profile_sha256 TEXT, seconds REAL, PRIMARY KEY (input, frame));
+                """)
+        }
+    }
+
+    public struct Instance: Sendable, Codable, Equatable {
+        public var input: String
+        public var sopUID: String?
+        public var seriesUID: String?
+        public var studyUID: String?
+        public var status: String
+        public var error: String?
+        public var frames: Int
+        public var inputSHA256: String?
+        public var profileSHA256: String?
+        public var seconds: Double
+
+        public init(input: String, sopUID: String? = nil, seriesUID: String? = nil, studyUID: String? = nil, status: String,
+                    error: String? = nil, frames: Int, inputSHA256: String? = nil, profileSHA256: String? = nil, seconds: Double) {
+            self.input = input; self.sopUID = sopUID; self.seriesUID = seriesUID; self.studyUID = studyUID
+            self.status = status; self.error = error; self.frames = frames; self.inputSHA256 = inputSHA256
+            self.profileSHA256 = profileSHA256; self.seconds = seconds
+        }
+    }
+
+    public struct Frame: Sendable, Codable, Equatable {
+        public var input: String
+        public var frame: Int
+        public var status: String
+        public var error: String?
+        public var output: String?
+        public var tokens: Int
+        public var uniformTokens: Int
+        public var reduction: Double
+        public var seconds: Double
+
+        public init(input: String, frame: Int, status: String, error: String? = nil, output: String?, tokens: Int,
+                    uniformTokens: Int, reduction: Double, seconds: Double) {
+            self.input = input; self.frame = frame; self.status = status; self.error = error; self.output = output
+            self.tokens = tokens; self.uniformTokens = uniformTokens; self.reduction = reduction; self.seconds = seconds
+        }
+    }
+
+    /// Done, with the same input and profile: nothing to redo.
+    public func isDone(input: String, inputSHA256: String, profileSHA256: String) throws -> [String]? {
+        try queue.read { db -> [String]? in
+            guard let row = try Row.fetchOne(db, sql: "SELECT status, input_sha256, profile_sha256 FROM instance WHERE input = ?",
+                                             arguments: [input]),
+                  row["status"] as String? == "done", row["input_sha256"] as String? == inputSHA256,
+                  row["profile_sha256"] as String? == profileSHA256 else { return nil }
+            return try String.fetchAll(db, sql: "SELECT output FROM frame WHERE input = ? AND status = 'done' ORDER BY frame",
+                                       arguments: [input])
+        }
+    }
+
+    /// Records one instance and its frames in one transaction (after its
+    /// outputs were renamed into place).
+    public func record(_ i: Instance, frames: [Frame], modality: String?, description: String?) throws {
+        try queue.write { db in
+            if let study = i.studyUID { try db.execute(sql: "INSERT OR IGNORE INTO study (uid) VALUES (?)", arguments: [study]) }
+            if let series = i.seriesUID {
+                try db.execute(sql: "INSERT OR IGNORE INTO series (uid, study_uid, modality, description) VALUES (?, ?, ?, ?)",
+                               arguments: [series, i.studyUID, modality, description])
+            }
+            try db.execute(sql: """
+                INSERT OR REPLACE INTO instance (input, sop_uid, series_uid, study_uid, status, error, frames, input_sha256,
+                    profile_sha256, seconds) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [i.input, i.sopUID, i.seriesUID, i.studyUID, i.status, i.error, i.frames, i.inputSHA256,
+                                 i.profileSHA256, i.seconds])
+            try db.execute(sql: "DELETE FROM frame WHERE input = ?", arguments: [i.input])
+            for f in frames {
+                try db.execute(sql: """
+                    INSERT INTO frame (input, frame, status, error, output, tokens, uniform_tokens, reduction, input_sha256,
+                        profile_sha256, seconds) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """, arguments: [f.input, f.frame, f.status, f.error, f.output, f.tokens, f.uniformTokens, f.reduction,
+                                     i.inputSHA256, i.profileSHA256, f.seconds])
+            }
+        }
+    }
+
+    public func setFindings(series: String, findings: [String]) throws {
+        try queue.write { db in
+            try db.execute(sql: "UPDATE series SET findings = ? WHERE uid = ?", arguments: [findings.joined(separator: "; "), series])
+        }
+    }
+
+    public func instances() throws -> [Instance] {
+        try queue.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM instance ORDER BY input").map { r in
+                Instance(input: r["input"], sopUID: r["sop_uid"], seriesUID: r["series_uid"], studyUID: r["study_uid"],
+                         status: r["status"], error: r["error"], frames: r["frames"] ?? 0, inputSHA256: r["input_sha256"],
+                         profileSHA256: r["profile_sha256"], seconds: r["seconds"] ?? 0)
+            }
+        }
+    }
+
+    public func frames() throws -> [Frame] {
+        try queue.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM frame ORDER BY input, frame").map { r in
+                Frame(input: r["input"], frame: r["frame"], status: r["status"], error: r["error"], output: r["output"],
+                      tokens: r["tokens"] ?? 0, uniformTokens: r["uniform_tokens"] ?? 0, reduction: r["reduction"] ?? 0,
+                      seconds: r["seconds"] ?? 0)
+            }
+        }
+    }
+
+    public func seriesRows() throws -> [(uid: String, study: String?, modality: String?, description: String?, findings: String?)] {
+        try queue.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM series ORDER BY uid").map { r in
+                (r["uid"], r["study_uid"], r["modality"], r["description"], r["findings"])
+            }
+        }
+    }
+
+    /// Copies every row of another catalog into this one (shard merge).
+    public func merge(from other: String) throws {
+        try queue.writeWithoutTransaction { db in
+            try db.execute(sql: "ATTACH DATABASE ? AS other", arguments: [other])
+            try db.inTransaction {
+                for table in ["study", "series", "instance", "frame"] {
+                    try db.execute(sql: "INSERT OR REPLACE INTO \(table) SELECT * FROM other.\(table)")
+                }
+                return .commit
+            }
+            try db.execute(sql: "DETACH DATABASE other")
+        }
+    }
+}

@@ -1,0 +1,89 @@
+import Crypto
+import DicomIO
+import Foundation
+import ZIPFoundation
+
+/// One file a batch will read: on disk, or extracted from a zip archive.
+public struct BatchInput: Sendable, Hashable {
+    /// Path to read from.
+    public var path: String
+    /// What reports and the catalog call it ("archive.zip:dir/file.dcm" for zip members).
+    public var name: String
+}
+
+/// Expands the command line's inputs: folders (recursive), zip archives of
+/// DICOM (as PACS exports), DICOMDIR files (their folder is scanned), and
+/// single files. Zip members are extracted once into the batch's work folder.
+public enum InputCollector {
+    public static func collect(_ inputs: [String], workFolder: String) throws -> (inputs: [BatchInput], problems: [(String, String)]) {
+        var out: [BatchInput] = [], problems: [(String, String)] = []
+        for input in inputs {
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: input, isDirectory: &isDirectory) else {
+                problems.append((input, "no such file or folder"))
+                continue
+            }
+            if isDirectory.boolValue {
+                out += FileScanner.files(under: input).filter { !isArchive($0) && !isSidecar($0) }.map { BatchInput(path: $0, name: $0) }
+                for zip in FileScanner.files(under: input) where isArchive(zip) {
+                    do { out += try extract(zip, into: workFolder) } catch { problems.append((zip, "\(error)")) }
+                }
+            } else if isArchive(input) {
+                do { out += try extract(input, into: workFolder) } catch { problems.append((input, "\(error)")) }
+            } else if (input as NSString).lastPathComponent.uppercased() == "DICOMDIR" {
+                let folder = (input as NSString).deletingLastPathComponent
+                out += FileScanner.files(under: folder).filter { $0 != input && !isArchive($0) }.map { BatchInput(path: $0, name: $0) }
+            } else {
+                out.append(BatchInput(path: input, name: input))
+            }
+        }
+        // The same file named twice is read once.
+        var seen = Set<String>()
+        return (out.filter { seen.insert($0.path).inserted }.sorted { $0.name < $1.name }, problems)
+    }
+
+    static func isArchive(_ path: String) -> Bool { path.lowercased().hasSuffix(".zip") }
+
+    /// Files found in a folder that are plainly not images (provenance,
+    /// annotations, reports) are passed over; a file named on the command
+    /// line, or with any other name, is read and fails loudly if broken.
+    static let sidecarExtensions: Set<String> = ["md", "txt", "xml", "json", "csv", "pdf", "html", "nii", "gz", "log", "sqlite"]
+    static func isSidecar(_ path: String) -> Bool {
+        let name = (path as NSString).lastPathComponent
+        return name == "LICENSE" || name.hasPrefix("README") || sidecarExtensions.contains((path as NSString).pathExtension.lowercased())
+    }
+
+    /// Extracts regular members into WORK/zip-<hash of the archive path>/.
+    static func extract(_ zip: String, into work: String) throws -> [BatchInput] {
+        let archive: Archive
+        do { archive = try Archive(url: URL(fileURLWithPath: zip), accessMode: .read) } catch {
+            throw BatchError.input(path: zip, reason: "not a readable zip archive (\(error))")
+        }
+        let target = work + "/zip-" + String(stableHash((zip as NSString).standardizingPath), radix: 16)
+        var out: [BatchInput] = []
+        for (i, entry) in archive.enumerated() where entry.type == .file {
+            // Members are stored under their index: names from the archive never become paths.
+            let path = target + "/\(i)"
+            if !FileManager.default.fileExists(atPath: path) {
+                var data = Data()
+                _ = try archive.extract(entry, skipCRC32: false) { data.append($0) }
+                try AtomicWrite.write([UInt8](data), to: path)
+            }
+            out.append(BatchInput(path: path, name: zip + ":" + entry.path))
+        }
+        return out
+    }
+
+    /// SHA-256 of a file's bytes (hex): the resume key.
+    public static func contentHash(_ path: String) throws -> String {
+        guard let handle = FileHandle(forReadingAtPath: path) else { throw BatchError.input(path: path, reason: "cannot open") }
+        defer { try? handle.close() }
+        var hasher = SHA256()
+        while true {
+            let chunk = handle.readData(ofLength: 1 << 20)
+            if chunk.isEmpty { break }
+            hasher.update(data: chunk)
+        }
+        return hasher.finalize().map { String(format: "%02x", $0) }.joined()
+    }
+}

@@ -1,0 +1,206 @@
+import ArgumentParser
+import Batch
+import DicomIO
+import Foundation
+
+struct BatchCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "batch",
+        abstract: "Tokenize whole archives: parallel, resumable, shardable; nothing lost.",
+        subcommands: [BatchRunCommand.self, BatchMergeCommand.self],
+        defaultSubcommand: BatchRunCommand.self
+    )
+}
+
+struct BatchRunCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Tokenize every frame of every image in the inputs (the default batch subcommand).",
+        discussion: """
+            INPUT is any mix of folders (recursive), zip archives of DICOM, DICOMDIR files and \
+            single files (DICOM, PNG, JPEG). Outputs are laid out by UID (sanitised, so nothing \
+            a file says can write outside DIR):
+              DIR/<StudyUID>/<SeriesUID>/<SOPInstanceUID>[_f<frame>].tokens.json
+              DIR/<StudyUID>/<SeriesUID>/series.json      slices, tokens, reduction, assembly findings
+              DIR/summary.json, DIR/summary.csv, DIR/catalog.sqlite (study, series, instance, frame rows)
+            Every file is written under a temporary name and renamed; the catalog is updated \
+            after the rename. Re-running into the same DIR (or --resume) skips files whose \
+            content and profile hashes match a done row and redoes the rest; temporaries of a \
+            killed run are removed. Bad files never stop the batch: they get a failed row with \
+            the reason. Exit status: 0 all done, 2 some inputs failed, 1 usage errors.
+
+            Shards: --shard I/N takes the studies whose StudyInstanceUID hashes to I (0-based); \
+            without it, SLURM_ARRAY_TASK_ID/SLURM_ARRAY_TASK_COUNT or JOB_COMPLETION_INDEX with \
+            --shard-count are used. Combine shard folders with `tessera batch merge`.
+
+              tessera batch SampleStudies --output out/batch
+              tessera batch export.zip more/ --output out --jobs 8 --no-progress
+            """
+    )
+
+    @Argument(help: "Folders, zip archives, DICOMDIR files or single files.")
+    var inputs: [String]
+
+    @Option(name: .shortAndLong, help: "Output folder DIR.")
+    var output: String
+
+    @Option(help: "auto (by modality / file type), ct, xray, natural, or a profile file.")
+    var profile = "auto"
+
+    @Option(help: "Files processed in parallel (default: all cores).")
+    var jobs = ProcessInfo.processInfo.activeProcessorCount
+
+    @Option(help: "This process's shard, I/N (0-based I).")
+    var shard: String?
+
+    @Option(help: "Shard count for JOB_COMPLETION_INDEX (Kubernetes Indexed Jobs).")
+    var shardCount: Int?
+
+    @Flag(help: "Skip work already done (also the default when DIR has a catalog).")
+    var resume = false
+
+    @Flag(help: "No progress bar: print one JSON line per file and a summary line (for HPC logs).")
+    var noProgress = false
+
+    @Option(name: .customLong("max-pixel-mib"), help: "Refuse objects whose decoded pixels exceed this many MiB.")
+    var maxPixelMiB: UInt64 = 8192
+
+    func validate() throws {
+        guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1") }
+        _ = try shardSpec()
+    }
+
+    func shardSpec() throws -> (index: Int, count: Int)? {
+        let env = ProcessInfo.processInfo.environment
+        var text = shard
+        if text == nil, let i = env["SLURM_ARRAY_TASK_ID"], let n = env["SLURM_ARRAY_TASK_COUNT"] { text = "\(i)/\(n)" }
+        if text == nil, let i = env["JOB_COMPLETION_INDEX"] {
+            guard let n = shardCount else { throw ValidationError("JOB_COMPLETION_INDEX is set: give --shard-count") }
+            text = "\(i)/\(n)"
+        }
+        guard let text else { return nil }
+        let parts = text.split(separator: "/").compactMap { Int($0) }
+        guard parts.count == 2, parts[1] >= 1, (0..<parts[1]).contains(parts[0]) else {
+            throw ValidationError("shard '\(text)' is not I/N with 0 ≤ I < N")
+        }
+        return (parts[0], parts[1])
+    }
+
+    func run() async throws {
+        let start = DispatchTime.now().uptimeNanoseconds
+        try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
+        let stale = AtomicWrite.removeStale(under: output)
+        var options = BatchOptions(output: output)
+        options.profile = profile
+        options.jobs = jobs
+        options.shard = try shardSpec()
+        options.decode = DecodeOptions(maxDecodedBytes: maxPixelMiB << 20)
+        let profiles = try ProfileSet(profile)
+        let catalog = try Catalog(path: output + "/catalog.sqlite")
+        let (inputs, problems) = try InputCollector.collect(self.inputs, workFolder: output + "/.work")
+        for (path, reason) in problems {
+            try catalog.record(Catalog.Instance(input: path, status: "failed", error: reason, frames: 0, seconds: 0),
+                               frames: [], modality: nil, description: nil)
+        }
+        let reporter = ProgressReporter(total: inputs.count, jsonLines: noProgress || isatty(2) == 0)
+        if stale > 0 { reporter.note("removed \(stale) temporary file(s) left by an interrupted run") }
+        let events = await BatchRunner(options: options).run(inputs, catalog: catalog, profiles: profiles) { reporter.update($0) }
+        let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        let shardText = options.shard.map { "\($0.index)/\($0.count)" }
+        let summary = try BatchSummary.write(catalog: catalog, events: events + problems.map {
+            BatchEvent(input: $0.0, status: "failed", frames: 0, tokens: 0, error: $0.1)
+        }, seconds: seconds, profiles: profiles.hashes, shard: shardText, inputs: inputs, layout: OutputLayout(root: output))
+        reporter.finish(summary, output: output)
+        if summary.failed > 0 { throw ExitCode(2) }
+    }
+}
+
+struct BatchMergeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "merge",
+        abstract: "Merge shard output folders into one (outputs, catalogs, summaries).",
+        discussion: "  tessera batch merge --output out/all out/shard-0 out/shard-1"
+    )
+
+    @Argument(help: "Shard output folders.")
+    var shards: [String]
+
+    @Option(name: .shortAndLong, help: "Merged output folder.")
+    var output: String
+
+    func run() async throws {
+        try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
+        let catalog = try Catalog(path: output + "/catalog.sqlite")
+        for shard in shards {
+            guard FileManager.default.fileExists(atPath: shard + "/catalog.sqlite") else {
+                throw ValidationError("\(shard) has no catalog.sqlite: not a batch output folder")
+            }
+            for file in FileScanner.files(under: shard) {
+                let relative = String(file.dropFirst(shard.count + 1))
+                let name = (relative as NSString).lastPathComponent
+                guard name.hasSuffix(".tokens.json") || name == "series.json" else { continue }
+                try AtomicWrite.write([UInt8](try Data(contentsOf: URL(fileURLWithPath: file))), to: output + "/" + relative)
+            }
+            try catalog.merge(from: shard + "/catalog.sqlite")
+        }
+        // Sharding is by study, so each series.json came whole from one shard.
+        let summary = try BatchSummary.write(catalog: catalog, events: [], seconds: 0, profiles: [:], shard: nil, inputs: [],
+                                             layout: OutputLayout(root: output), seriesSummaries: false)
+        print("merged \(shards.count) shard(s): \(summary.frames) frame(s), \(summary.failed) failed → \(output)")
+    }
+}
+
+/// A progress bar with rate and ETA on a terminal, JSON lines otherwise.
+final class ProgressReporter: @unchecked Sendable {
+    private let lock = NSLock()
+    private let total: Int
+    private let jsonLines: Bool
+    private var done = 0
+    private var frames = 0
+    private let start = DispatchTime.now().uptimeNanoseconds
+
+    init(total: Int, jsonLines: Bool) { self.total = total; self.jsonLines = jsonLines }
+
+    func note(_ text: String) {
+        if jsonLines { emit(["event": "note", "message": text]) } else { FileHandle.standardError.write(Data((text + "\n").utf8)) }
+    }
+
+    func update(_ e: BatchEvent) {
+        lock.lock(); defer { lock.unlock() }
+        done += 1
+        frames += e.frames
+        if jsonLines {
+            var o: [String: Any] = ["event": "file", "input": e.input, "status": e.status, "frames": e.frames, "tokens": e.tokens]
+            if let err = e.error { o["error"] = err }
+            emit(o)
+            return
+        }
+        let elapsed = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        let rate = Double(done) / max(elapsed, 1e-3)
+        let eta = Double(total - done) / max(rate, 1e-9)
+        let width = 30, filled = total > 0 ? width * done / total : width
+        let bar = String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled)
+        FileHandle.standardError.write(Data(String(format: "\r[%@] %d/%d files  %.1f files/s  ETA %d:%02d ", bar, done, total,
+                                                   rate, Int(eta) / 60, Int(eta) % 60).utf8))
+    }
+
+    func finish(_ s: BatchSummary, output: String) {
+        if jsonLines {
+            emit(["event": "summary", "done": s.done, "skipped": s.skippedUpToDate, "failed": s.failed, "frames": s.frames,
+                  "reduction": s.reduction, "seconds": s.seconds, "output": output])
+            return
+        }
+        FileHandle.standardError.write(Data("\n".utf8))
+        print("\(s.done) file(s) tokenized, \(s.skippedUpToDate) up to date, \(s.failed) failed, \(s.ignored) ignored; "
+              + "\(s.frames) frame(s), token reduction \(String(format: "%.1f%%", s.reduction * 100)), "
+              + String(format: "%.1f s (%.0f frames/s)", s.seconds, s.framesPerSecond))
+        for f in s.failures.prefix(20) { print("  failed: \(f.input): \(f.error)") }
+        print("Token maps: \(output)/<StudyUID>/<SeriesUID>/…tokens.json; summary: \(output)/summary.json, "
+              + "\(output)/summary.csv; catalog: \(output)/catalog.sqlite")
+    }
+
+    private func emit(_ o: [String: Any]) {
+        guard let data = try? JSONSerialization.data(withJSONObject: o, options: [.sortedKeys]) else { return }
+        FileHandle.standardOutput.write(data + Data("\n".utf8))
+    }
+}

@@ -1,0 +1,140 @@
+import Foundation
+import Testing
+import Tiling
+import Validation
+
+@Suite(.serialized) struct BatchCommandTests {
+    static func scratch(_ name: String) throws -> URL {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("tessera-batch-\(name)-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }
+
+    /// Every token map below `dir` (relative path → bytes), plus series summaries.
+    static func outputs(_ dir: URL) throws -> [String: Data] {
+        var out: [String: Data] = [:]
+        let walker = FileManager.default.enumerator(atPath: dir.path)!
+        for case let rel as String in walker where rel.hasSuffix(".tokens.json") || rel.hasSuffix("series.json") {
+            out[rel] = try Data(contentsOf: dir.appendingPathComponent(rel))
+        }
+        return out
+    }
+
+    static func replace(_ bytes: inout [UInt8], _ old: String, with new: String) -> Bool {
+        let o = Array(old.utf8), n = Array(new.utf8)
+        precondition(o.count == n.count)
+        guard let i = (0...(bytes.count - o.count)).first(where: { bytes[$0..<($0 + o.count)].elementsEqual(o) }) else { return false }
+        bytes.replaceSubrange(i..<(i + o.count), with: n)
+        return true
+    }
+
+    @Test func corruptedArchiveFailsPerFileAndWritesOnlyInsideDIR() throws {
+        let root = try Self.scratch("corrupt")
+        let input = root.appendingPathComponent("archive"), out = root.appendingPathComponent("out")
+        try FileManager.default.createDirectory(at: input, withIntermediateDirectories: true)
+        let sample = CLI.repo.appendingPathComponent("SampleStudies")
+        for name in ["ct/lidc-idri-0001/000071.dcm", "ct/lidc-idri-0001/000061.dcm", "compressed/emri_small_RLE.dcm",
+                     "compressed/693_J2KR.dcm"] {
+            try FileManager.default.copyItem(at: sample.appendingPathComponent(name),
+                                             to: input.appendingPathComponent((name as NSString).lastPathComponent))
+        }
+        let good = try [UInt8](Data(contentsOf: sample.appendingPathComponent("ct/lidc-idri-0001/000080.dcm")))
+        func put(_ name: String, _ bytes: [UInt8]) throws { try Data(bytes).write(to: input.appendingPathComponent(name)) }
+        try put("truncated.dcm", Array(good.prefix(good.count / 2)))
+        var flipped = good
+        for i in stride(from: 132, to: 700, by: 5) { flipped[i] ^= 0x5A }
+        try put("flipped.dcm", flipped)
+        try put("empty.dcm", [])
+        try put("notes.dcm", Array(String(repeating: "not an image\n", count: 50).utf8))
+        var huge = good   // Rows and Columns 65535: 16 GiB decoded, over the limit
+        let rowsTag: [UInt8] = [0x28, 0x00, 0x10, 0x00, 0x55, 0x53, 0x02, 0x00]
+        let colsTag: [UInt8] = [0x28, 0x00, 0x11, 0x00, 0x55, 0x53, 0x02, 0x00]
+        for tag in [rowsTag, colsTag] {
+            let at = try #require((0...(huge.count - 10)).first { huge[$0..<($0 + 8)].elementsEqual(tag) })
+            huge[at + 8] = 0xFF; huge[at + 9] = 0xFF
+        }
+        try put("huge.dcm", huge)
+        var evil = good   // a Study Instance UID that tries to climb out of DIR
+        let study = "1.3.6.1.4.1.14519.5.2.1.6279.6001.298806137288633453246975630178"
+        let climb = "../../../../../../../../tmp/escaped" + String(repeating: "x", count: study.count - 35)
+        #expect(Self.replace(&evil, study, with: climb))
+        try put("evil.dcm", evil)
+        // Two of the good files again, inside a zip archive.
+        let zip = root.appendingPathComponent("export.zip").path
+        let py = try CLI.python(["-c", "import zipfile,sys; z=zipfile.ZipFile(sys.argv[1],'w'); [z.write(p, 'dicom/'+p.split('/')[-1]) for p in sys.argv[2:]]; z.close()",
+                                 zip, sample.appendingPathComponent("ct/lidc-idri-0001/000003.dcm").path,
+                                 sample.appendingPathComponent("xray/RG3_J2KR.dcm").path])
+        #expect(py.status == 0, "\(py.stderr)")
+
+        let before = Set(try FileManager.default.contentsOfDirectory(atPath: "/tmp"))
+        let r = try CLI.run(["batch", input.path, zip, "--output", out.path, "--no-progress"])
+        #expect(r.status == 2, "\(r.stdout)\n\(r.stderr)")
+        let after = Set(try FileManager.default.contentsOfDirectory(atPath: "/tmp"))
+        #expect(!after.subtracting(before).contains { $0.hasPrefix("escaped") }, "a UID wrote outside DIR")
+
+        let summary = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent("summary.json"))) as? [String: Any])
+        let failures = try #require(summary["failures"] as? [[String: String]])
+        let failed = Set(failures.map { ($0["input"]! as NSString).lastPathComponent })
+        #expect(failed == ["truncated.dcm", "flipped.dcm", "empty.dcm", "notes.dcm", "huge.dcm"], "\(failures)")
+        #expect(failures.allSatisfy { !($0["error"] ?? "").isEmpty })
+        #expect(failures.first { $0["input"]!.hasSuffix("huge.dcm") }?["error"]?.contains("over the limit") == true)
+        // 4 good files (1+1+10+1 frames), the evil one (1) and two zip members (1+1).
+        let maps = try Self.outputs(out).filter { $0.key.hasSuffix(".tokens.json") }
+        #expect(maps.count == 16)
+        for (name, data) in maps {
+            let map = try JSONDecoder().decode(TokenMap.self, from: data)
+            #expect(TilingInvariant.violations(map).isEmpty, "\(name)")
+        }
+        #expect(maps.keys.contains { $0.hasPrefix("_.._.._") }, "the climbing UID became a plain folder name")
+        #expect(summary["frames"] as? Int == 16)
+    }
+
+    @Test func killedRunsResumeToIdenticalOutputs() throws {
+        let series = CLI.shared + "/ct/lidc-idri-0001/dicom"
+        let root = try Self.scratch("kill")
+        let reference = root.appendingPathComponent("reference"), resumed = root.appendingPathComponent("resumed")
+        #expect(try CLI.run(["batch", series, "--output", reference.path, "--no-progress"]).status == 0)
+        for delay in [0.05, 0.15, 0.3] {
+            let p = Process()
+            p.executableURL = CLI.executable
+            p.arguments = ["batch", series, "--output", resumed.path, "--no-progress", "--jobs", "2"]
+            p.standardOutput = FileHandle.nullDevice
+            p.standardError = FileHandle.nullDevice
+            try p.run()
+            Thread.sleep(forTimeInterval: delay)
+            kill(p.processIdentifier, SIGKILL)
+            p.waitUntilExit()
+        }
+        let r = try CLI.run(["batch", series, "--output", resumed.path, "--no-progress"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let a = try Self.outputs(reference), b = try Self.outputs(resumed)
+        #expect(a.count == 134, "133 token maps and one series summary")
+        #expect(a == b)
+        let leftovers = FileManager.default.enumerator(atPath: resumed.path)!.compactMap { $0 as? String }
+            .filter { ($0 as NSString).lastPathComponent.hasPrefix(".tessera-tmp-") }
+        #expect(leftovers.isEmpty, "\(leftovers)")
+        // A third run does nothing.
+        let again = try CLI.run(["batch", series, "--output", resumed.path, "--no-progress"])
+        #expect(again.stdout.contains("\"done\":0") && again.stdout.contains("\"skipped\":133"))
+    }
+
+    @Test func twoShardsMergedEqualOneRun() throws {
+        let inputs = [CLI.repo.appendingPathComponent("SampleStudies").path, CLI.shared + "/xray"]
+        let root = try Self.scratch("shard")
+        let whole = root.appendingPathComponent("whole"), merged = root.appendingPathComponent("merged")
+        #expect(try CLI.run(["batch"] + inputs + ["--output", whole.path, "--no-progress"]).status == 0)
+        var shardDirs: [String] = []
+        for i in 0..<2 {
+            let dir = root.appendingPathComponent("shard\(i)").path
+            #expect(try CLI.run(["batch"] + inputs + ["--output", dir, "--shard", "\(i)/2", "--no-progress"]).status == 0)
+            shardDirs.append(dir)
+        }
+        let shard0 = try Self.outputs(URL(fileURLWithPath: shardDirs[0])), shard1 = try Self.outputs(URL(fileURLWithPath: shardDirs[1]))
+        #expect(!shard0.isEmpty && !shard1.isEmpty && Set(shard0.keys).isDisjoint(with: shard1.keys))
+        #expect(try CLI.run(["batch", "merge", "--output", merged.path] + shardDirs).status == 0)
+        #expect(try Self.outputs(whole) == Self.outputs(merged))
+        let s1 = try JSONSerialization.jsonObject(with: Data(contentsOf: whole.appendingPathComponent("summary.json"))) as? [String: Any]
+        let s2 = try JSONSerialization.jsonObject(with: Data(contentsOf: merged.appendingPathComponent("summary.json"))) as? [String: Any]
+        for key in ["frames", "tokens", "uniformTokens", "failed"] { #expect(s1?[key] as? Int == s2?[key] as? Int, "\(key)") }
+    }
+}
