@@ -55,6 +55,8 @@ public enum AtomicWrite {
         }
     }
 
+    public static func write(_ text: String, to path: String) throws { try write(Array(text.utf8), to: path) }
+
     /// Removes temporaries a killed run left below `root`.
     public static func removeStale(under root: String) -> Int {
         guard let walker = FileManager.default.enumerator(atPath: root) else { return 0 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Batch
 import DicomIO
 import Foundation
 import Imaging
@@ -84,7 +85,7 @@ struct CalibrateCommand: AsyncParsableCommand {
         profile.description = "\(d.rawValue) profile fitted by tessera calibrate (conformal risk control, α = \(alpha))."
         profile.provenance = ["command": command]
         // Keep the codebook when there is one: codes describe tokens, not the threshold.
-        try AtomicFile.write(try encodeJSON(profile) + "\n", to: output)
+        try AtomicWrite.write(Array((try encodeJSON(profile) + "\n").utf8), to: output)
         print(outcome.conformal.bound)
         print(String(format: "conformal threshold %@ (logit, before a %.2f margin); calibration risk %.4f; reduction %.1f%%",
                      outcome.conformal.threshold.map { String(format: "%.4f", $0) } ?? "infeasible", margin,

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Batch
 import DicomIO
 import Foundation
 import Imaging
@@ -90,14 +91,9 @@ struct PhantomCommand: AsyncParsableCommand {
             s.cases.append(c)
             added += 1
         }
-        try AtomicFile.write(try encodeJSON(s) + "\n", to: suite)
+        try AtomicWrite.write(Array((try encodeJSON(s) + "\n").utf8), to: suite)
         print("\(added) case(s) added to \(suite) (\(s.cases.count) in all)")
     }
-}
-
-/// FNV-1a: a split assignment that never changes between runs or machines.
-func stableHash(_ s: String) -> UInt64 {
-    s.utf8.reduce(0xcbf2_9ce4_8422_2325) { ($0 ^ UInt64($1)) &* 0x100_0000_01b3 }
 }
 
 /// `to` relative to the folder `from` (both made absolute first).

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Batch
 import DicomIO
 import Foundation
 import Imaging
@@ -71,7 +72,7 @@ struct ProfileCodebookCommand: AsyncParsableCommand {
         var provenance = updated.provenance ?? [:]
         provenance["codebook"] = "tessera profile codebook --profile \(profile) --k \(k) \(inputs.joined(separator: " ")) (\(points.count) tokens)"
         updated.provenance = provenance
-        try AtomicFile.write(try encodeJSON(updated) + "\n", to: output)
+        try AtomicWrite.write(Array((try encodeJSON(updated) + "\n").utf8), to: output)
         print("\(k) codes from \(points.count) tokens of \(files.count) file(s) → \(output)")
     }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Batch
 import DicomIO
 import Foundation
 import Validation
@@ -50,7 +51,7 @@ struct FromLIDCCommand: AsyncParsableCommand {
                 guard !rois.isEmpty else { continue }
                 let set = ROISet(image: .init(path: instance.path, sopInstanceUID: uid, frame: 0, rows: s.rows, columns: s.columns),
                                  rois: rois)
-                try AtomicFile.write(try encodeJSON(set), to: output + "/\(uid).rois.json")
+                try AtomicWrite.write(Array((try encodeJSON(set)).utf8), to: output + "/\(uid).rois.json")
                 written += 1
             }
         }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Batch
 import DicomIO
 import Foundation
 import Imaging
@@ -109,16 +110,16 @@ struct FrameJob: Sendable {
             if output == "-" {
                 stdout.append(multiFrame ? json.replacingOccurrences(of: "\n", with: "") : json)
             } else {
-                try AtomicFile.write(json, to: framePath(output, f))
+                try AtomicWrite.write(json, to: framePath(output, f))
             }
             if let patches {
                 let path = framePath(patches, f)
                 let n = result.map.tokens.count
-                try AtomicFile.write(NumpyWriter.float32(result.patches(), shape: [n, basePatch, basePatch]), to: path)
-                try AtomicFile.write(NumpyWriter.int32(result.positions(), shape: [n, 6]),
+                try AtomicWrite.write(NumpyWriter.float32(result.patches(), shape: [n, basePatch, basePatch]), to: path)
+                try AtomicWrite.write(NumpyWriter.int32(result.positions(), shape: [n, 6]),
                                      to: (path as NSString).deletingPathExtension + ".positions.npy")
             }
-            if let cells { try AtomicFile.write(CellDump.json(result.scored), to: framePath(cells, f)) }
+            if let cells { try AtomicWrite.write(CellDump.json(result.scored), to: framePath(cells, f)) }
             let s = result.map.stats
             var line = "\(input) frame \(f): \(s.tokenCount) tokens of \(s.uniformTokenCount) uniform (reduction "
                 + String(format: "%.1f%%", s.reduction * 100) + ", profile \(profile.profile.name))"

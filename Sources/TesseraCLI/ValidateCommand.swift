@@ -1,4 +1,5 @@
 import ArgumentParser
+import Batch
 import Foundation
 import Imaging
 import Scoring
@@ -48,8 +49,8 @@ struct ValidateCommand: AsyncParsableCommand {
         let loaded = try Profile.load(profile ?? s.domain)
         let result = await SuiteRunner.run(s, folder: folder, profile: loaded, split: split, jobs: jobs)
         print(SuiteReportFormat.table(result))
-        if let report { try AtomicFile.write(try encodeJSON(result) + "\n", to: report) }
-        if let junit { try AtomicFile.write(SuiteReportFormat.junit(result), to: junit) }
+        if let report { try AtomicWrite.write(try encodeJSON(result) + "\n", to: report) }
+        if let junit { try AtomicWrite.write(SuiteReportFormat.junit(result), to: junit) }
         if !result.summary.passed { throw ExitCode(1) }
     }
 }
