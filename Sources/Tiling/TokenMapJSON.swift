@@ -36,6 +36,17 @@ public enum TokenMapJSON {
     static func num(_ v: Double) -> String {
         guard v.isFinite else { return "null" }
         if v == v.rounded() && abs(v) < 1e15 { return String(Int64(v)) }
+        // Values already rounded to 4 decimals (scores, features) print as
+        // fixed decimals with integer arithmetic: exact, and much faster
+        // than the shortest-round-trip formatter on the per-token hot path.
+        let scaled = v * 10_000
+        if abs(scaled) < 1e15 && scaled == scaled.rounded() {
+            let n = Int64(scaled), whole = abs(n) / 10_000
+            var frac = String(abs(n) % 10_000)
+            frac = String(repeating: "0", count: 4 - frac.count) + frac
+            while frac.hasSuffix("0") { frac.removeLast() }
+            return (n < 0 ? "-" : "") + String(whole) + "." + frac
+        }
         return v.description
     }
 
