@@ -18,7 +18,8 @@ public struct BatchOptions: Sendable {
 /// What happened to one input file in this run.
 public struct BatchEvent: Sendable, Codable {
     public var input: String
-    /// done, skipped (up to date), failed, or ignored (not an image: other shard, not DICOM…).
+    /// done, skipped (up to date), failed, duplicate (same SOP Instance UID as
+    /// an earlier input), or ignored (not an image, another shard…).
     public var status: String
     public var frames: Int
     public var tokens: Int
@@ -43,14 +44,48 @@ public struct BatchRunner: Sendable {
 
     public func run(_ inputs: [BatchInput], catalog: Catalog, profiles: ProfileSet,
                     progress: @escaping @Sendable (BatchEvent) -> Void) async -> [BatchEvent] {
-        await boundedConcurrentMap(inputs, limit: options.jobs) { input in
-            let event = process(input, catalog: catalog, profiles: profiles)
+        let (owners, conflicts) = await Self.duplicates(inputs, jobs: options.jobs)
+        return await boundedConcurrentMap(inputs, limit: options.jobs) { input in
+            let event: BatchEvent
+            if let owner = owners[input.name] {
+                let note = "identical to \(owner) (same SOP Instance UID and bytes), which is the one tokenized"
+                try? catalog.record(Catalog.Instance(input: input.name, status: "duplicate", error: note, frames: 0, seconds: 0),
+                                    frames: [], modality: nil, description: nil)
+                event = BatchEvent(input: input.name, status: "duplicate", frames: 0, tokens: 0, error: note)
+            } else {
+                event = process(input, catalog: catalog, profiles: profiles, conflictSuffix: conflicts[input.name])
+            }
             progress(event)
             return event
         }
     }
 
-    func process(_ input: BatchInput, catalog: Catalog, profiles: ProfileSet) -> BatchEvent {
+    /// Inputs repeating an earlier input's SOP Instance UID (a study exported
+    /// twice). Same bytes: a duplicate of the first by name, not tokenized
+    /// again. Different bytes: tokenized, with outputs named
+    /// `<SOP>~<8 hex of the content hash>` so neither overwrites the other.
+    /// Decided by name order, so every run and every --jobs agree.
+    static func duplicates(_ inputs: [BatchInput], jobs: Int) async -> (owners: [String: String], conflicts: [String: String]) {
+        let uids = await boundedConcurrentMap(inputs, limit: jobs) { input in
+            (try? ImageHeader(file: DicomFile(path: input.path, headerOnly: true)))?.sopInstanceUID
+        }
+        var groups: [String: [BatchInput]] = [:]
+        for (input, uid) in zip(inputs, uids) { if let uid { groups[uid, default: []].append(input) } }
+        var owners: [String: String] = [:], conflicts: [String: String] = [:]
+        for (_, members) in groups where members.count > 1 {
+            let hashes = members.map { (try? InputCollector.contentHash($0.path)) ?? "" }
+            for i in 1..<members.count {
+                if let j = (0..<i).first(where: { hashes[$0] == hashes[i] && !hashes[i].isEmpty }) {
+                    owners[members[i].name] = owners[members[j].name] ?? members[j].name
+                } else {
+                    conflicts[members[i].name] = "~" + hashes[i].prefix(8)
+                }
+            }
+        }
+        return (owners, conflicts)
+    }
+
+    func process(_ input: BatchInput, catalog: Catalog, profiles: ProfileSet, conflictSuffix: String? = nil) -> BatchEvent {
         let start = DispatchTime.now().uptimeNanoseconds
         func seconds() -> Double { Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 }
         var instance = Catalog.Instance(input: input.name, status: "failed", frames: 0, seconds: 0)
@@ -86,7 +121,8 @@ public struct BatchRunner: Sendable {
                 let plane = try loader.plane(frame: f)
                 let map = Tokenizer.tokenize(plane, source: loader.source(frame: f), domain: loader.domain, profile: profile).map
                 let path = layout.tokenMap(study: header.studyInstanceUID, series: header.seriesInstanceUID,
-                                           sop: header.sopInstanceUID, fallbackName: (input.name as NSString).lastPathComponent,
+                                           sop: header.sopInstanceUID.map { $0 + (conflictSuffix ?? "") },
+                                           fallbackName: (input.name as NSString).lastPathComponent,
                                            frame: f, frames: loader.frames)
                 try AtomicWrite.write(Array(TokenMapJSON.encode(map).utf8), to: path)
                 tokens += map.stats.tokenCount

@@ -11,6 +11,8 @@ public struct BatchSummary: Sendable, Codable {
     public var skippedUpToDate: Int
     public var failed: Int
     public var ignored: Int
+    /// Inputs repeating another input's SOP Instance UID (listed in `duplicateInputs`).
+    public var duplicates: Int
     public var frames: Int
     public var tokens: Int
     public var uniformTokens: Int
@@ -20,6 +22,7 @@ public struct BatchSummary: Sendable, Codable {
     public var profiles: [String: String]
     public var shard: String?
     public var failures: [Failure]
+    public var duplicateInputs: [Failure]
 
     public static func write(catalog: Catalog, events: [BatchEvent], seconds: Double, profiles: [String: String],
                              shard: String?, inputs: [BatchInput], layout: OutputLayout,
@@ -32,11 +35,13 @@ public struct BatchSummary: Sendable, Codable {
             inputs: events.count, done: events.filter { $0.status == "done" }.count,
             skippedUpToDate: events.filter { $0.status == "skipped" }.count,
             failed: instances.filter { $0.status == "failed" }.count, ignored: events.filter { $0.status == "ignored" }.count,
+            duplicates: instances.filter { $0.status == "duplicate" }.count,
             frames: frames.count, tokens: tokens, uniformTokens: uniform,
             reduction: uniform > 0 ? ((1 - Double(tokens) / Double(uniform)) * 10_000).rounded() / 10_000 : 0,
             seconds: (seconds * 1000).rounded() / 1000, framesPerSecond: seconds > 0 ? (Double(processed) / seconds * 10).rounded() / 10 : 0,
             profiles: profiles, shard: shard,
-            failures: instances.filter { $0.status == "failed" }.map { Failure(input: $0.input, error: $0.error ?? "") })
+            failures: instances.filter { $0.status == "failed" }.map { Failure(input: $0.input, error: $0.error ?? "") },
+            duplicateInputs: instances.filter { $0.status == "duplicate" }.map { Failure(input: $0.input, error: $0.error ?? "") })
         try AtomicWrite.write(Array((try json(summary)).utf8), to: layout.root + "/summary.json")
         var csv = "input,frame,status,tokens,uniform_tokens,reduction,output,error\n"
         let byInput = Dictionary(grouping: try catalog.frames(), by: \.input)

@@ -8,12 +8,12 @@ public struct OutputLayout: Sendable {
 
     public init(root: String) { self.root = root }
 
-    /// Letters, digits, '.', '-', '_' only; no leading dot (so never "." or
+    /// Letters, digits, '.', '-', '_', '~' only; no leading dot (so never "." or
     /// ".."); at most 96 characters (longer ones keep a prefix and a hash).
     public static func component(_ value: String?, fallback: String) -> String {
         guard let value, !value.isEmpty else { return fallback }
         var out = String(value.unicodeScalars.map { s -> Character in
-            let ok = (s >= "0" && s <= "9") || (s >= "a" && s <= "z") || (s >= "A" && s <= "Z") || s == "." || s == "-" || s == "_"
+            let ok = (s >= "0" && s <= "9") || (s >= "a" && s <= "z") || (s >= "A" && s <= "Z") || s == "." || s == "-" || s == "_" || s == "~"
             return ok ? Character(s) : "_"
         })
         if out.hasPrefix(".") { out = "_" + out }

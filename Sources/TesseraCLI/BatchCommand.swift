@@ -186,12 +186,13 @@ final class ProgressReporter: @unchecked Sendable {
 
     func finish(_ s: BatchSummary, output: String) {
         if jsonLines {
-            emit(["event": "summary", "done": s.done, "skipped": s.skippedUpToDate, "failed": s.failed, "frames": s.frames,
+            emit(["event": "summary", "done": s.done, "skipped": s.skippedUpToDate, "failed": s.failed,
+                  "duplicates": s.duplicates, "frames": s.frames,
                   "reduction": s.reduction, "seconds": s.seconds, "output": output])
             return
         }
         FileHandle.standardError.write(Data("\n".utf8))
-        print("\(s.done) file(s) tokenized, \(s.skippedUpToDate) up to date, \(s.failed) failed, \(s.ignored) ignored; "
+        print("\(s.done) file(s) tokenized, \(s.skippedUpToDate) up to date, \(s.failed) failed, \(s.duplicates) duplicate(s), \(s.ignored) ignored; "
               + "\(s.frames) frame(s), token reduction \(String(format: "%.1f%%", s.reduction * 100)), "
               + String(format: "%.1f s (%.0f frames/s)", s.seconds, s.framesPerSecond))
         for f in s.failures.prefix(20) { print("  failed: \(f.input): \(f.error)") }

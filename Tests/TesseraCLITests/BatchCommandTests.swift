@@ -39,6 +39,13 @@ import Validation
                                              to: input.appendingPathComponent((name as NSString).lastPathComponent))
         }
         let good = try [UInt8](Data(contentsOf: sample.appendingPathComponent("ct/lidc-idri-0001/000080.dcm")))
+        // Same SOP UID, other bytes (one pixel changed): both tokenized, kept apart by a hash suffix.
+        var modified = try [UInt8](Data(contentsOf: sample.appendingPathComponent("ct/lidc-idri-0001/000061.dcm")))
+        modified[modified.count - 1001] ^= 0x01
+        try Data(modified).write(to: input.appendingPathComponent("z-modified-000061.dcm"))
+        // The same instance (same bytes) under another name: reported as a duplicate, tokenized once.
+        try FileManager.default.copyItem(at: sample.appendingPathComponent("ct/lidc-idri-0001/000071.dcm"),
+                                         to: input.appendingPathComponent("z-copy-of-000071.dcm"))
         func put(_ name: String, _ bytes: [UInt8]) throws { try Data(bytes).write(to: input.appendingPathComponent(name)) }
         try put("truncated.dcm", Array(good.prefix(good.count / 2)))
         var flipped = good
@@ -78,15 +85,20 @@ import Validation
         #expect(failed == ["truncated.dcm", "flipped.dcm", "empty.dcm", "notes.dcm", "huge.dcm"], "\(failures)")
         #expect(failures.allSatisfy { !($0["error"] ?? "").isEmpty })
         #expect(failures.first { $0["input"]!.hasSuffix("huge.dcm") }?["error"]?.contains("over the limit") == true)
-        // 4 good files (1+1+10+1 frames), the evil one (1) and two zip members (1+1).
+        // 4 good files (1+1+10+1 frames), the modified copy (1), the evil one (1) and two zip members (1+1).
         let maps = try Self.outputs(out).filter { $0.key.hasSuffix(".tokens.json") }
-        #expect(maps.count == 16)
+        #expect(maps.count == 17)
+        #expect(maps.keys.filter { $0.contains("~") }.count == 1)
         for (name, data) in maps {
             let map = try JSONDecoder().decode(TokenMap.self, from: data)
             #expect(TilingInvariant.violations(map).isEmpty, "\(name)")
         }
         #expect(maps.keys.contains { $0.hasPrefix("_.._.._") }, "the climbing UID became a plain folder name")
-        #expect(summary["frames"] as? Int == 16)
+        #expect(summary["frames"] as? Int == 17)
+        #expect(summary["duplicates"] as? Int == 1)
+        let duplicates = try #require(summary["duplicateInputs"] as? [[String: String]])
+        #expect(duplicates.first?["input"]?.hasSuffix("z-copy-of-000071.dcm") == true)
+        #expect(duplicates.first?["error"]?.contains("000071.dcm") == true)
     }
 
     @Test func killedRunsResumeToIdenticalOutputs() throws {
