@@ -44,7 +44,7 @@ public struct BatchRunner: Sendable {
 
     public func run(_ inputs: [BatchInput], catalog: Catalog, profiles: ProfileSet,
                     progress: @escaping @Sendable (BatchEvent) -> Void) async -> [BatchEvent] {
-        let (owners, conflicts) = await Self.duplicates(inputs, jobs: options.jobs)
+        let (owners, conflicts, headers) = await Self.duplicates(inputs, jobs: options.jobs)
         return await boundedConcurrentMap(inputs, limit: options.jobs) { input in
             let event: BatchEvent
             if let owner = owners[input.name] {
@@ -53,7 +53,8 @@ public struct BatchRunner: Sendable {
                                     frames: [], modality: nil, description: nil)
                 event = BatchEvent(input: input.name, status: "duplicate", frames: 0, tokens: 0, error: note)
             } else {
-                event = process(input, catalog: catalog, profiles: profiles, conflictSuffix: conflicts[input.name])
+                event = process(input, catalog: catalog, profiles: profiles, conflictSuffix: conflicts[input.name],
+                                header: headers[input.name])
             }
             progress(event)
             return event
@@ -65,12 +66,17 @@ public struct BatchRunner: Sendable {
     /// again. Different bytes: tokenized, with outputs named
     /// `<SOP>~<8 hex of the content hash>` so neither overwrites the other.
     /// Decided by name order, so every run and every --jobs agree.
-    static func duplicates(_ inputs: [BatchInput], jobs: Int) async -> (owners: [String: String], conflicts: [String: String]) {
-        let uids = await boundedConcurrentMap(inputs, limit: jobs) { input in
-            (try? ImageHeader(file: DicomFile(path: input.path, headerOnly: true)))?.sopInstanceUID
+    static func duplicates(_ inputs: [BatchInput], jobs: Int) async
+        -> (owners: [String: String], conflicts: [String: String], headers: [String: ImageHeader]) {
+        let read = await boundedConcurrentMap(inputs, limit: jobs) { input in
+            try? ImageHeader(file: DicomFile(path: input.path, headerOnly: true))
         }
-        var groups: [String: [BatchInput]] = [:]
-        for (input, uid) in zip(inputs, uids) { if let uid { groups[uid, default: []].append(input) } }
+        var groups: [String: [BatchInput]] = [:], headers: [String: ImageHeader] = [:]
+        for (input, header) in zip(inputs, read) {
+            guard let header else { continue }
+            headers[input.name] = header
+            if let uid = header.sopInstanceUID { groups[uid, default: []].append(input) }
+        }
         var owners: [String: String] = [:], conflicts: [String: String] = [:]
         for (_, members) in groups where members.count > 1 {
             let hashes = members.map { (try? InputCollector.contentHash($0.path)) ?? "" }
@@ -82,19 +88,25 @@ public struct BatchRunner: Sendable {
                 }
             }
         }
-        return (owners, conflicts)
+        return (owners, conflicts, headers)
     }
 
-    func process(_ input: BatchInput, catalog: Catalog, profiles: ProfileSet, conflictSuffix: String? = nil) -> BatchEvent {
+    /// `header` is the pre-pass's read of the same file, when it had one.
+    func process(_ input: BatchInput, catalog: Catalog, profiles: ProfileSet, conflictSuffix: String? = nil,
+                 header known: ImageHeader? = nil) -> BatchEvent {
         let start = DispatchTime.now().uptimeNanoseconds
         func seconds() -> Double { Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 }
         var instance = Catalog.Instance(input: input.name, status: "failed", frames: 0, seconds: 0)
         do {
             // Header first: shard assignment needs the Study Instance UID.
             let header: ImageHeader
-            do { header = try ImageHeader(file: DicomFile(path: input.path, headerOnly: true)) } catch {
-                if case .notDicom = error, isPhotograph(input.path) { return try photo(input, catalog: catalog, profiles: profiles) }
-                throw error
+            if let known {
+                header = known
+            } else {
+                do { header = try ImageHeader(file: DicomFile(path: input.path, headerOnly: true)) } catch {
+                    if case .notDicom = error, isPhotograph(input.path) { return try photo(input, catalog: catalog, profiles: profiles) }
+                    throw error
+                }
             }
             if let shard = options.shard, Int(stableHash(header.studyInstanceUID ?? input.name) % UInt64(shard.count)) != shard.index {
                 return BatchEvent(input: input.name, status: "ignored", frames: 0, tokens: 0, error: nil)
