@@ -134,8 +134,7 @@ public struct BatchRunner: Sendable {
                 let map = Tokenizer.tokenize(plane, source: loader.source(frame: f), domain: loader.domain, profile: profile).map
                 let path = layout.tokenMap(study: header.studyInstanceUID, series: header.seriesInstanceUID,
                                            sop: header.sopInstanceUID.map { $0 + (conflictSuffix ?? "") },
-                                           fallbackName: (input.name as NSString).lastPathComponent,
-                                           frame: f, frames: loader.frames)
+                                           fallbackName: fallbackName(input), frame: f, frames: loader.frames)
                 try AtomicWrite.write(Array(TokenMapJSON.encode(map).utf8), to: path)
                 tokens += map.stats.tokenCount
                 frames.append(Catalog.Frame(input: input.name, frame: f, status: "done", output: relative(path),
@@ -157,16 +156,15 @@ public struct BatchRunner: Sendable {
         }
     }
 
-    /// Photographs have no UIDs: they go under photographs/<file name>.
+    /// Photographs have no UIDs: they go under photographs/images/<name>~<hash>.
     func photo(_ input: BatchInput, catalog: Catalog, profiles: ProfileSet) throws -> BatchEvent {
-        if options.shard != nil, let s = options.shard, Int(stableHash(input.name) % UInt64(s.count)) != s.index {
+        if let s = options.shard, Int(stableHash(input.name) % UInt64(s.count)) != s.index {
             return BatchEvent(input: input.name, status: "ignored", frames: 0, tokens: 0, error: nil)
         }
         let hash = try InputCollector.contentHash(input.path)
         let loader = try ImageLoader(path: input.path)
         let profile = try profiles.profile(for: loader.domain)
-        let path = layout.tokenMap(study: "photographs", series: nil, sop: nil,
-                                   fallbackName: (input.name as NSString).lastPathComponent, frame: 0, frames: 1)
+        let path = layout.tokenMap(study: "photographs", series: "images", sop: nil, fallbackName: fallbackName(input), frame: 0, frames: 1)
         if let outputs = try catalog.isDone(input: input.name, inputSHA256: hash, profileSHA256: profile.sha256),
            outputs.count == 1, FileManager.default.fileExists(atPath: path) {
             return BatchEvent(input: input.name, status: "skipped", frames: 1, tokens: 0, error: nil)
@@ -179,6 +177,14 @@ public struct BatchRunner: Sendable {
                                                             reduction: map.stats.reduction, seconds: 0)],
                            modality: nil, description: nil)
         return BatchEvent(input: input.name, status: "done", frames: 1, tokens: map.stats.tokenCount, error: nil)
+    }
+
+    /// Inputs without an SOP Instance UID (photographs, broken headers) are
+    /// named after their file plus a hash of the full input name, so two
+    /// `photo.png` from different folders never share an output.
+    func fallbackName(_ input: BatchInput) -> String {
+        ((input.name as NSString).lastPathComponent as NSString).deletingPathExtension
+            + "~" + String(String(stableHash(input.name), radix: 16).prefix(8))
     }
 
     func isPhotograph(_ path: String) -> Bool {
