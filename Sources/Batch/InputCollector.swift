@@ -59,7 +59,10 @@ public enum InputCollector {
         do { archive = try Archive(url: URL(fileURLWithPath: zip), accessMode: .read) } catch {
             throw BatchError.input(path: zip, reason: "not a readable zip archive (\(error))")
         }
-        let target = work + "/zip-" + String(stableHash((zip as NSString).standardizingPath), radix: 16)
+        // Keyed by path, size and modification time: a changed archive is extracted afresh.
+        let attributes = try? FileManager.default.attributesOfItem(atPath: zip)
+        let stamp = "\((zip as NSString).standardizingPath)|\(attributes?[.size] ?? 0)|\((attributes?[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0)"
+        let target = work + "/zip-" + String(stableHash(stamp), radix: 16)
         var out: [BatchInput] = []
         for (i, entry) in archive.enumerated() where entry.type == .file {
             // Members are stored under their index: names from the archive never become paths.
