@@ -29,7 +29,13 @@ let package = Package(
             path: "Sources/CDicom",
             linkerSettings: dcmtkLibraries
         ),
+        .target(
+            name: "CDicomWrite",
+            path: "Sources/CDicomWrite",
+            linkerSettings: ["dcmseg", "dcmfg", "dcmiod"].map { .linkedLibrary($0) } + dcmtkLibraries
+        ),
         .systemLibrary(name: "COpenJPEG", path: "Sources/COpenJPEG"),
+        .target(name: "FileOutput"),
         .target(
             name: "DicomIO",
             dependencies: [
@@ -53,11 +59,15 @@ let package = Package(
             dependencies: ["Scoring", .product(name: "HeapModule", package: "swift-collections")]
         ),
         .target(name: "Validation", dependencies: ["DicomIO", "Imaging", "CImageIO", "Scoring", "Tiling"]),
+        .target(
+            name: "Export",
+            dependencies: ["DicomIO", "Imaging", "Scoring", "Tiling", "Validation", "CImageIO", "CDicomWrite", "FileOutput"]
+        ),
         .systemLibrary(name: "CTestZlib", path: "Tests/CTestZlib"),
         .target(
             name: "Batch",
             dependencies: [
-                "DicomIO", "Imaging", "Scoring", "Tiling", "Validation",
+                "DicomIO", "Imaging", "Scoring", "Tiling", "Validation", "Export", "FileOutput",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "ZIPFoundation", package: "ZIPFoundation"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -66,7 +76,7 @@ let package = Package(
         .executableTarget(
             name: "TesseraCLI",
             dependencies: [
-                "DicomIO", "Imaging", "Scoring", "Tiling", "Validation", "Batch",
+                "DicomIO", "Imaging", "Scoring", "Tiling", "Validation", "Export", "Batch", "FileOutput",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -81,6 +91,10 @@ let package = Package(
         .testTarget(
             name: "ValidationTests",
             dependencies: ["DicomIO", "Imaging", "Scoring", "Tiling", "Validation", "CTestZlib"]
+        ),
+        .testTarget(
+            name: "ExportTests",
+            dependencies: ["DicomIO", "Imaging", "Scoring", "Tiling", "Validation", "Export", "CImageIO"]
         ),
         .testTarget(
             name: "TesseraCLITests",

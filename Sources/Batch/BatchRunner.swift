@@ -1,4 +1,6 @@
+import FileOutput
 import DicomIO
+import Export
 import Foundation
 import Imaging
 import Scoring
@@ -11,8 +13,26 @@ public struct BatchOptions: Sendable {
     public var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
     public var shard: (index: Int, count: Int)?
     public var decode: DecodeOptions = .default
+    /// Also write `<name>.heatmap.png` (and for DICOM `<name>.seg.dcm`,
+    /// `<name>.sc.dcm`) next to each token map; PNG and SC at most this many
+    /// pixels on the longest side.
+    public var heatmaps: HeatmapSettings?
 
     public init(output: String) { self.output = output }
+}
+
+public struct HeatmapSettings: Sendable {
+    public var maxSize: Int?
+    public init(maxSize: Int?) { self.maxSize = maxSize }
+
+    /// The heatmap files belonging to a token map.
+    static func outputs(forTokenMap path: String, dicom: Bool) -> HeatmapOutputs {
+        let stem = path.hasSuffix(".tokens.json") ? String(path.dropLast(".tokens.json".count)) : path
+        return HeatmapOutputs(png: stem + ".heatmap.png", segmentation: dicom ? stem + ".seg.dcm" : nil,
+                              secondaryCapture: dicom ? stem + ".sc.dcm" : nil)
+    }
+
+    static func paths(_ o: HeatmapOutputs) -> [String] { [o.png, o.segmentation, o.secondaryCapture].compactMap { $0 } }
 }
 
 /// What happened to one input file in this run.
@@ -123,7 +143,7 @@ public struct BatchRunner: Sendable {
             instance.inputSHA256 = hash
             instance.profileSHA256 = profile.sha256
             if let outputs = try catalog.isDone(input: input.name, inputSHA256: hash, profileSHA256: profile.sha256),
-               outputs.count == loader.frames, outputs.allSatisfy({ FileManager.default.fileExists(atPath: options.output + "/" + $0) }) {
+               outputs.count == loader.frames, outputs.allSatisfy({ outputsExist(options.output + "/" + $0, dicom: true) }) {
                 return BatchEvent(input: input.name, status: "skipped", frames: outputs.count, tokens: 0, error: nil)
             }
             var frames: [Catalog.Frame] = []
@@ -131,10 +151,13 @@ public struct BatchRunner: Sendable {
             for f in 0..<loader.frames {
                 let t0 = DispatchTime.now().uptimeNanoseconds
                 let plane = try loader.plane(frame: f)
-                let map = Tokenizer.tokenize(plane, source: loader.source(frame: f), domain: loader.domain, profile: profile).map
+                let tokenized = Tokenizer.tokenize(plane, source: loader.source(frame: f), domain: loader.domain, profile: profile)
+                let map = tokenized.map
                 let path = layout.tokenMap(study: header.studyInstanceUID, series: header.seriesInstanceUID,
                                            sop: header.sopInstanceUID.map { $0 + (conflictSuffix ?? "") },
                                            fallbackName: fallbackName(input), frame: f, frames: loader.frames)
+                // Heatmaps first: the token map's rename marks the frame done.
+                try writeHeatmaps(tokenized, plane: plane, source: loader.dicomHeader, frame: f, profile: profile, tokenMap: path)
                 try AtomicWrite.write(Array(TokenMapJSON.encode(map).utf8), to: path)
                 tokens += map.stats.tokenCount
                 frames.append(Catalog.Frame(input: input.name, frame: f, status: "done", output: relative(path),
@@ -166,10 +189,13 @@ public struct BatchRunner: Sendable {
         let profile = try profiles.profile(for: loader.domain)
         let path = layout.tokenMap(study: "photographs", series: "images", sop: nil, fallbackName: fallbackName(input), frame: 0, frames: 1)
         if let outputs = try catalog.isDone(input: input.name, inputSHA256: hash, profileSHA256: profile.sha256),
-           outputs.count == 1, FileManager.default.fileExists(atPath: path) {
+           outputs.count == 1, outputsExist(path, dicom: false) {
             return BatchEvent(input: input.name, status: "skipped", frames: 1, tokens: 0, error: nil)
         }
-        let map = Tokenizer.tokenize(try loader.plane(frame: 0), source: loader.source(frame: 0), domain: loader.domain, profile: profile).map
+        let plane = try loader.plane(frame: 0)
+        let tokenized = Tokenizer.tokenize(plane, source: loader.source(frame: 0), domain: loader.domain, profile: profile)
+        let map = tokenized.map
+        try writeHeatmaps(tokenized, plane: plane, source: nil, frame: 0, profile: profile, tokenMap: path)
         try AtomicWrite.write(Array(TokenMapJSON.encode(map).utf8), to: path)
         let instance = Catalog.Instance(input: input.name, status: "done", frames: 1, inputSHA256: hash, profileSHA256: profile.sha256, seconds: 0)
         try catalog.record(instance, frames: [Catalog.Frame(input: input.name, frame: 0, status: "done", output: relative(path),
@@ -177,6 +203,22 @@ public struct BatchRunner: Sendable {
                                                             reduction: map.stats.reduction, seconds: 0)],
                            modality: nil, description: nil)
         return BatchEvent(input: input.name, status: "done", frames: 1, tokens: map.stats.tokenCount, error: nil)
+    }
+
+    func writeHeatmaps(_ tokenized: TokenizedImage, plane: ImagePlane, source: ImageHeader?, frame: Int,
+                       profile: LoadedProfile, tokenMap: String) throws {
+        guard let settings = options.heatmaps else { return }
+        try HeatmapExport.write(tokenized, plane: plane, source: source, frame: frame, profileName: profile.profile.name,
+                                rois: [], options: HeatmapOptions(maxSize: settings.maxSize),
+                                outputs: HeatmapSettings.outputs(forTokenMap: tokenMap, dicom: source != nil))
+    }
+
+    /// A done frame's token map exists, and its heatmaps when they are asked for.
+    func outputsExist(_ tokenMap: String, dicom: Bool) -> Bool {
+        let fm = FileManager.default
+        guard fm.fileExists(atPath: tokenMap) else { return false }
+        guard options.heatmaps != nil else { return true }
+        return HeatmapSettings.paths(HeatmapSettings.outputs(forTokenMap: tokenMap, dicom: dicom)).allSatisfy { fm.fileExists(atPath: $0) }
     }
 
     /// Inputs without an SOP Instance UID (photographs, broken headers) are

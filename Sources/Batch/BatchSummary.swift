@@ -1,3 +1,4 @@
+import FileOutput
 import DicomIO
 import Foundation
 

@@ -1,3 +1,4 @@
+import FileOutput
 import Crypto
 import DicomIO
 import Foundation

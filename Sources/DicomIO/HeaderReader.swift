@@ -16,7 +16,6 @@ extension ImageHeader {
         seriesDescription = file.string(.seriesDescription)
         pixel = try Self.readPixelFormat(file)
         frames = pixel == nil ? 0 : max(try file.int(.numberOfFrames) ?? 1, 1)
-        sliceThickness = try file.double(.sliceThickness)
         gantryTilt = try file.double(.gantryDetectorTilt)
         windowCenter = try file.double(.windowCenter)
         windowWidth = try file.double(.windowWidth)
@@ -41,6 +40,7 @@ extension ImageHeader {
             }
         }
         imageOrientation = try groups.doubles(.planeOrientation, .imageOrientationPatient, frame: 0)
+        sliceThickness = try groups.doubles(.pixelMeasures, .sliceThickness, frame: 0)?.first
         if let o = imageOrientation, o.count != 6 {
             throw .invalidAttribute(path: path, name: "ImageOrientationPatient", value: o.map { String($0) }.joined(separator: "\\"))
         }

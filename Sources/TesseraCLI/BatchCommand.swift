@@ -1,3 +1,4 @@
+import FileOutput
 import ArgumentParser
 import Batch
 import DicomIO
@@ -23,6 +24,9 @@ struct BatchRunCommand: AsyncParsableCommand {
               DIR/<StudyUID>/<SeriesUID>/<SOPInstanceUID>[_f<frame>].tokens.json
               DIR/<StudyUID>/<SeriesUID>/series.json      slices, tokens, reduction, assembly findings
               DIR/summary.json, DIR/summary.csv, DIR/catalog.sqlite (study, series, instance, frame rows)
+            With --heatmaps, next to each token map: <name>.heatmap.png, and for DICOM inputs \
+            <name>.seg.dcm (DICOM SEG) and <name>.sc.dcm (Secondary Capture), as `tessera heatmap` \
+            writes them.
             Every file is written under a temporary name and renamed; the catalog is updated \
             after the rename. Re-running into the same DIR (or --resume) skips files whose \
             content and profile hashes match a done row and redoes the rest; temporaries of a \
@@ -65,8 +69,15 @@ struct BatchRunCommand: AsyncParsableCommand {
     @Option(name: .customLong("max-pixel-mib"), help: "Refuse objects whose decoded pixels exceed this many MiB.")
     var maxPixelMiB: UInt64 = 8192
 
+    @Flag(help: "Also write a heatmap PNG, DICOM SEG and Secondary Capture per frame (see above).")
+    var heatmaps = false
+
+    @Option(help: "Longest side of the heatmap PNG and Secondary Capture; 0 = full resolution.")
+    var heatmapMaxSize = 1024
+
     func validate() throws {
         guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1") }
+        guard heatmapMaxSize == 0 || heatmapMaxSize >= 16 else { throw ValidationError("--heatmap-max-size must be 0 or at least 16") }
         _ = try shardSpec()
     }
 
@@ -95,6 +106,7 @@ struct BatchRunCommand: AsyncParsableCommand {
         options.jobs = jobs
         options.shard = try shardSpec()
         options.decode = DecodeOptions(maxDecodedBytes: maxPixelMiB << 20)
+        if heatmaps { options.heatmaps = HeatmapSettings(maxSize: heatmapMaxSize > 0 ? heatmapMaxSize : nil) }
         let profiles = try ProfileSet(profile)
         let catalog = try Catalog(path: output + "/catalog.sqlite")
         let (inputs, problems) = try InputCollector.collect(self.inputs, workFolder: output + "/.work")
@@ -138,7 +150,8 @@ struct BatchMergeCommand: AsyncParsableCommand {
             for file in FileScanner.files(under: shard) {
                 let relative = String(file.dropFirst(shard.count + 1))
                 let name = (relative as NSString).lastPathComponent
-                guard name.hasSuffix(".tokens.json") || name == "series.json" else { continue }
+                let outputs = [".tokens.json", ".heatmap.png", ".seg.dcm", ".sc.dcm"]
+                guard outputs.contains(where: { name.hasSuffix($0) }) || name == "series.json" else { continue }
                 try AtomicWrite.write([UInt8](try Data(contentsOf: URL(fileURLWithPath: file))), to: output + "/" + relative)
             }
             try catalog.merge(from: shard + "/catalog.sqlite")

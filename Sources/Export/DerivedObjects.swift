@@ -1,0 +1,137 @@
+import Foundation
+import CDicomWrite
+import CImageIO
+import DicomIO
+import FileOutput
+import Scoring
+import Tiling
+
+/// Tessera's version as written into derived DICOM objects.
+public let tesseraVersion = "0.6.0"
+
+/// The two SEG segments, as bytes per source pixel (0…255).
+public struct SegmentationPlanes: Sendable, Equatable {
+    /// Density score of the pixel's cell × 255 (0 on background).
+    public var score: [UInt8]
+    /// 255 where the pixel lies in a finest (basePatch) token.
+    public var finest: [UInt8]
+
+    public static func make(scored: ScoredImage, map: TokenMap) -> SegmentationPlanes {
+        let grid = scored.grid, rows = grid.imageRows, columns = grid.imageColumns
+        var score = [UInt8](repeating: 0, count: rows * columns)
+        for y in 0..<rows {
+            let cy = y / grid.cellSize
+            for x in 0..<columns {
+                let c = cy * grid.columns + x / grid.cellSize
+                if scored.features.foreground[c] > 0 {
+                    score[y * columns + x] = UInt8((min(max(scored.scores[c], 0), 1) * 255).rounded())
+                }
+            }
+        }
+        var finest = [UInt8](repeating: 0, count: rows * columns)
+        for t in map.tokens where t.w <= map.basePatch && t.h <= map.basePatch {
+            for y in max(t.y, 0)..<min(t.y + t.h, rows) {
+                for x in max(t.x, 0)..<min(t.x + t.w, columns) { finest[y * columns + x] = 255 }
+            }
+        }
+        return SegmentationPlanes(score: score, finest: finest)
+    }
+}
+
+/// Writes the heatmap as PNG (libpng) and as DICOM objects that reference
+/// the source image (DCMTK): a fractional SEG and a Secondary Capture.
+/// Every file goes through a temporary name and a rename.
+public enum HeatmapWriter {
+    public static func writePNG(_ canvas: Canvas, to path: String) throws {
+        try AtomicWrite.write(to: path) { temp in
+            var err = [CChar](repeating: 0, count: 256)
+            let status = canvas.pixels.withUnsafeBufferPointer {
+                timg_write_png(temp, $0.baseAddress, UInt32(canvas.width), UInt32(canvas.height), 3, &err, err.count)
+            }
+            guard status == 0 else { throw ExportError.pngWrite(path: path, reason: message(err)) }
+        }
+    }
+
+    /// SEG with two fractional (PROBABILITY) segments: the density score, and
+    /// the finest-token region (0 or 1). One SEG is either BINARY or
+    /// FRACTIONAL, so the binary region is stored as a fractional segment
+    /// whose values are only 0 and 255.
+    public static func writeSegmentation(source: ImageHeader, frame: Int, planes: SegmentationPlanes,
+                                         profileName: String, to path: String) throws {
+        guard let pixel = source.pixel else { throw ExportError.needsDICOMSource(path: source.path, output: path) }
+        guard pixel.rows <= 65535, pixel.columns <= 65535 else {
+            throw ExportError.tooLarge(path: source.path, rows: pixel.rows, columns: pixel.columns)
+        }
+        var geometry = tdw_geometry()
+        if let p = source.position(frame: frame), p.count == 3 {
+            geometry.hasPosition = 1
+            geometry.position = (p[0], p[1], p[2])
+        }
+        if let o = source.imageOrientation, o.count == 6 {
+            geometry.hasOrientation = 1
+            geometry.orientation = (o[0], o[1], o[2], o[3], o[4], o[5])
+        }
+        if let s = source.pixelSpacing, s.count == 2 {
+            geometry.hasSpacing = 1
+            geometry.spacing = (s[0], s[1])
+            if let t = source.sliceThickness, t > 0 { geometry.hasThickness = 1; geometry.sliceThickness = t }
+        }
+        let algorithm = "Tessera density scorer (\(profileName) profile)"
+        try AtomicWrite.write(to: path) { temp in
+            var err = [CChar](repeating: 0, count: 512)
+            let status: Int32 = withStrings(["Density score", "Information-density score of each cell (1 = densest)",
+                                             "TD001", "Information density score",
+                                             "Finest tokens", "Region tokenized at the finest patch size",
+                                             "TD002", "Finest-token region",
+                                             algorithm, tesseraVersion, "Tessera density map", source.path, temp]) { s in
+                planes.score.withUnsafeBufferPointer { score in
+                    planes.finest.withUnsafeBufferPointer { finest in
+                        let segments = [tdw_segment(label: s[0], description: s[1], typeCode: s[2], typeMeaning: s[3], values: score.baseAddress),
+                                        tdw_segment(label: s[4], description: s[5], typeCode: s[6], typeMeaning: s[7], values: finest.baseAddress)]
+                        return segments.withUnsafeBufferPointer { segs in
+                            var request = tdw_seg_request(
+                                sourcePath: s[11], sourceFrame: source.frames > 1 ? UInt32(frame + 1) : 0,
+                                rows: UInt16(pixel.rows), columns: UInt16(pixel.columns), geometry: geometry,
+                                segments: segs.baseAddress, segmentCount: 2, algorithmName: s[8], algorithmVersion: s[9],
+                                seriesDescription: s[10], outputPath: s[12])
+                            return tdw_write_seg(&request, &err, err.count)
+                        }
+                    }
+                }
+            }
+            guard status == 0 else { throw ExportError.dicomWrite(path: path, reason: message(err)) }
+        }
+    }
+
+    /// Secondary Capture (RGB) of the rendered heatmap, in the source's study.
+    public static func writeSecondaryCapture(source: ImageHeader, frame: Int, canvas: Canvas, to path: String) throws {
+        guard canvas.width <= 65535, canvas.height <= 65535 else {
+            throw ExportError.tooLarge(path: source.path, rows: canvas.height, columns: canvas.width)
+        }
+        try AtomicWrite.write(to: path) { temp in
+            var err = [CChar](repeating: 0, count: 512)
+            let status: Int32 = withStrings(["Tessera heatmap", "Tessera information-density heatmap and token map overlay",
+                                             tesseraVersion, source.path, temp]) { s in
+                canvas.pixels.withUnsafeBufferPointer { rgb in
+                    var request = tdw_sc_request(
+                        sourcePath: s[3], sourceFrame: source.frames > 1 ? UInt32(frame + 1) : 0,
+                        rows: UInt16(canvas.height), columns: UInt16(canvas.width), rgb: rgb.baseAddress,
+                        seriesDescription: s[0], derivationDescription: s[1], softwareVersion: s[2], outputPath: s[4])
+                    return tdw_write_sc(&request, &err, err.count)
+                }
+            }
+            guard status == 0 else { throw ExportError.dicomWrite(path: path, reason: message(err)) }
+        }
+    }
+
+    private static func message(_ err: [CChar]) -> String {
+        String(decoding: err.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+}
+
+/// C strings for the duration of `body`.
+private func withStrings<R>(_ strings: [String], _ body: ([UnsafePointer<CChar>]) -> R) -> R {
+    let copies = strings.map { strdup($0)! }
+    defer { copies.forEach { free($0) } }
+    return body(copies.map { UnsafePointer($0) })
+}

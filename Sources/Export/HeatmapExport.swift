@@ -1,0 +1,46 @@
+import DicomIO
+import Imaging
+import Scoring
+import Tiling
+import Validation
+
+/// Which heatmap files to write for one frame (nil: not wanted).
+public struct HeatmapOutputs: Sendable {
+    public var png: String?
+    public var segmentation: String?
+    public var secondaryCapture: String?
+
+    public init(png: String? = nil, segmentation: String? = nil, secondaryCapture: String? = nil) {
+        self.png = png; self.segmentation = segmentation; self.secondaryCapture = secondaryCapture
+    }
+}
+
+/// Renders one tokenized frame and writes the requested heatmap files.
+public enum HeatmapExport {
+    @discardableResult
+    public static func write(_ tokenized: TokenizedImage, plane: ImagePlane, source: ImageHeader?, frame: Int,
+                             profileName: String, rois: [ROI], options: HeatmapOptions,
+                             outputs: HeatmapOutputs) throws -> (heatmap: Heatmap, coverage: [CoverageResult]) {
+        let coverage = Coverage.evaluate(tokenized.map, rois: rois)
+        let window = source.flatMap { h in h.windowCenter.flatMap { c in h.windowWidth.map { (center: c, width: $0) } } }
+        let content = HeatmapContent(plane: plane, scored: tokenized.scored, map: tokenized.map, profileName: profileName,
+                                     rois: rois, coverage: coverage, headerWindow: window)
+        let heatmap = try HeatmapRenderer.render(content, options: options)
+        if let png = outputs.png { try HeatmapWriter.writePNG(heatmap.canvas, to: png) }
+        if outputs.segmentation != nil || outputs.secondaryCapture != nil {
+            guard let source else {
+                throw ExportError.needsDICOMSource(path: tokenized.map.source.path,
+                                                   output: outputs.segmentation ?? outputs.secondaryCapture ?? "")
+            }
+            if let seg = outputs.segmentation {
+                try HeatmapWriter.writeSegmentation(source: source, frame: frame,
+                                                    planes: .make(scored: tokenized.scored, map: tokenized.map),
+                                                    profileName: profileName, to: seg)
+            }
+            if let sc = outputs.secondaryCapture {
+                try HeatmapWriter.writeSecondaryCapture(source: source, frame: frame, canvas: heatmap.canvas, to: sc)
+            }
+        }
+        return (heatmap, coverage)
+    }
+}

@@ -1,0 +1,63 @@
+import Foundation
+
+/// FNV-1a 64: stable across runs and machines (sharding, names).
+public func stableHash(_ s: String) -> UInt64 {
+    s.utf8.reduce(0xcbf2_9ce4_8422_2325) { ($0 ^ UInt64($1)) &* 0x100_0000_01b3 }
+}
+
+/// Writes through a temporary file in the same folder and renames it into
+/// place: a killed run leaves either the old file, the new one, or a stray
+/// temporary that the next run removes — never a half-written output.
+public enum AtomicWrite {
+    public static let temporaryMarker = ".tessera-tmp-"
+
+    public static func write(_ bytes: [UInt8], to path: String) throws {
+        try write(to: path) { temp in try Data(bytes).write(to: URL(fileURLWithPath: temp)) }
+    }
+
+    /// For writers that take a path (C libraries): `produce` writes the
+    /// temporary file, which is renamed into place only if it returns.
+    public static func write(to path: String, _ produce: (_ temporaryPath: String) throws -> Void) throws {
+        let url = URL(fileURLWithPath: path)
+        let dir = url.deletingLastPathComponent()
+        do {
+            try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        } catch {
+            throw FileOutputError.write(path: path, reason: "cannot create folder \(dir.path): \(error.localizedDescription)")
+        }
+        let temp = dir.appendingPathComponent("\(temporaryMarker)\(getpid())-\(UInt32.random(in: 0...UInt32.max))-\(url.lastPathComponent)").path
+        do {
+            try produce(temp)
+        } catch {
+            try? FileManager.default.removeItem(atPath: temp)
+            throw error
+        }
+        guard rename(temp, path) == 0 else {
+            let reason = String(cString: strerror(errno))
+            try? FileManager.default.removeItem(atPath: temp)
+            throw FileOutputError.write(path: path, reason: reason)
+        }
+    }
+
+    public static func write(_ text: String, to path: String) throws { try write(Array(text.utf8), to: path) }
+
+    /// Removes temporaries a killed run left below `root`.
+    public static func removeStale(under root: String) -> Int {
+        guard let walker = FileManager.default.enumerator(atPath: root) else { return 0 }
+        var removed = 0
+        for case let relative as String in walker where (relative as NSString).lastPathComponent.hasPrefix(temporaryMarker) {
+            if (try? FileManager.default.removeItem(atPath: root + "/" + relative)) != nil { removed += 1 }
+        }
+        return removed
+    }
+}
+
+public enum FileOutputError: Error, CustomStringConvertible, Sendable {
+    case write(path: String, reason: String)
+
+    public var description: String {
+        switch self {
+        case .write(let p, let r): return "\(p): cannot write (\(r))"
+        }
+    }
+}

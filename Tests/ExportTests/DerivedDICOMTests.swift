@@ -1,0 +1,91 @@
+import DicomIO
+import Export
+import Foundation
+import Imaging
+import Scoring
+import Testing
+import Tiling
+import Validation
+
+/// SEG and Secondary Capture objects: valid per dciodvfy (dicom3tools), read
+/// back pixel-exact by our loader, and read by pydicom and highdicom with
+/// references that match the source.
+@Suite(.serialized) struct DerivedDICOMTests {
+    /// A CT slice with a frame of reference and geometry; an enhanced MR
+    /// frame (multi-frame, frame of reference but no plane geometry); a DX
+    /// radiograph without a frame of reference.
+    static let sources: [(String, Int, Bool)] = [
+        (TestData.lidcSlice, 0, true),
+        (TestData.shared + "/conformance/emri_small.dcm", 3, false),  // 64×64: one coarse token
+        (TestData.shared + "/xray/cat-DX.dcm", 0, true),
+    ]
+
+    @Test(arguments: sources)
+    func segmentationAndSecondaryCapture(path: String, frame: Int, hasFinestTokens: Bool) throws {
+        let dir = try TestData.scratch()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let loader = try ImageLoader(path: path)
+        let header = try #require(loader.dicomHeader)
+        let plane = try loader.plane(frame: frame)
+        let profile = try Profile.builtIn(for: loader.domain)
+        let tokenized = Tokenizer.tokenize(plane, source: loader.source(frame: frame), domain: loader.domain, profile: profile)
+        let seg = dir.appendingPathComponent("out.seg.dcm").path, sc = dir.appendingPathComponent("out.sc.dcm").path
+        let (heatmap, _) = try HeatmapExport.write(tokenized, plane: plane, source: header, frame: frame,
+                                                   profileName: profile.profile.name, rois: [],
+                                                   options: HeatmapOptions(maxSize: 400),
+                                                   outputs: HeatmapOutputs(segmentation: seg, secondaryCapture: sc))
+        let planes = SegmentationPlanes.make(scored: tokenized.scored, map: tokenized.map)
+        let finest = planes.finest.filter { $0 == 255 }.count
+        #expect((finest > 0) == hasFinestTokens)
+        #expect(finest == tokenized.map.tokens.filter { $0.level == 0 }.reduce(0) { $0 + $1.w * $1.h })
+
+        // dicom3tools' validator: no errors (warnings about the source's own
+        // missing Study ID and our private coding scheme are expected).
+        for file in [seg, sc] {
+            let result = try TestData.run("dciodvfy", [file])
+            let errors = result.output.split(separator: "\n").filter { $0.hasPrefix("Error") || $0.hasPrefix("Abort") }
+            #expect(errors.isEmpty, "\(file): \(errors)")
+            #expect(result.output.contains(file == seg ? "Segmentation" : "SCImage"), "dciodvfy ran: \(result.output)")
+        }
+
+        // Our own loader: same study, two frames holding exactly what we wrote.
+        let readBack = try DicomImage(path: seg)
+        #expect(readBack.header.modality == "SEG" && readBack.frames == 2)
+        #expect(readBack.header.studyInstanceUID == header.studyInstanceUID)
+        #expect(readBack.header.seriesInstanceUID != header.seriesInstanceUID)
+        #expect(try readBack.storedFrame(0).values == planes.score.map { Int32($0) })
+        #expect(try readBack.storedFrame(1).values == planes.finest.map { Int32($0) })
+        let rois = try SegReader.read(path: seg)
+        #expect(rois.allSatisfy { $0.sourceSOPInstanceUID == header.sopInstanceUID && $0.sourceFrame == frame })
+        if hasFinestTokens {
+            let finestROI = try #require(rois.first { $0.roi.label == "Finest tokens" })
+            #expect(finestROI.roi.pixels(rows: plane.rows, columns: plane.columns).count == finest)
+            #expect(Coverage.evaluate(tokenized.map, rois: [finestROI.roi]).first?.resolved == true)
+        }
+
+        let capture = try DicomImage(path: sc)
+        #expect(capture.format.samplesPerPixel == 3)
+        #expect(capture.format.rows == heatmap.canvas.height && capture.format.columns == heatmap.canvas.width)
+        #expect(try capture.storedFrame(0).values == heatmap.canvas.pixels.map { Int32($0) })
+
+        let python = try TestData.run("python3", [
+            TestData.repo.appendingPathComponent("scripts/check_derived_dicom.py").path, "--source", path,
+            "--frame", String(frame), "--seg", seg, "--score-sum", String(planes.score.reduce(0) { $0 + Int($1) }),
+            "--finest-count", String(finest), "--sc", sc,
+        ])
+        #expect(python.status == 0 && python.output.contains("ok"), "\(python.output)")
+    }
+
+    @Test func photographsHaveNoSourceToReference() throws {
+        let path = TestData.shared + "/natural/coffee.png"
+        let loader = try ImageLoader(path: path)
+        let plane = try loader.plane(frame: 0)
+        let tokenized = Tokenizer.tokenize(plane, source: loader.source(frame: 0), domain: .natural,
+                                           profile: try Profile.builtIn(for: .natural))
+        #expect(throws: ExportError.self) {
+            try HeatmapExport.write(tokenized, plane: plane, source: nil, frame: 0, profileName: "natural", rois: [],
+                                    options: HeatmapOptions(), outputs: HeatmapOutputs(segmentation: "/tmp/never.dcm"))
+        }
+        #expect(!FileManager.default.fileExists(atPath: "/tmp/never.dcm"))
+    }
+}

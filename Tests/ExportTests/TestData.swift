@@ -1,0 +1,43 @@
+import CImageIO
+import Foundation
+
+enum TestData {
+    static let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .deletingLastPathComponent().deletingLastPathComponent()
+    static let samples = repo.appendingPathComponent("SampleStudies").path
+    static let shared = repo.deletingLastPathComponent().appendingPathComponent("shared/data").path
+    static let lidcSlice = samples + "/ct/lidc-idri-0001/000071.dcm"
+    static let lidcXML = samples + "/ct/lidc-idri-0001/069.xml"
+
+    static func scratch() throws -> URL {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("tessera-export-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }
+
+    /// A PNG read back with libpng: width, height, channels, pixels.
+    static func readPNG(_ path: String) throws -> (width: Int, height: Int, channels: Int, pixels: [UInt8]) {
+        var image = timg_image()
+        var err = [CChar](repeating: 0, count: 256)
+        guard timg_read_png(path, 100_000_000, &image, &err, err.count) == 0, let p = image.pixels else {
+            throw CocoaError(.fileReadCorruptFile)
+        }
+        defer { timg_free(&image) }
+        let n = Int(image.width) * Int(image.height) * Int(image.channels)
+        return (Int(image.width), Int(image.height), Int(image.channels), Array(UnsafeBufferPointer(start: p, count: n)))
+    }
+
+    /// Runs a program; returns exit status and combined output.
+    static func run(_ executable: String, _ arguments: [String]) throws -> (status: Int32, output: String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = [executable] + arguments
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        try process.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    }
+}
