@@ -63,6 +63,10 @@ let package = Package(
             name: "Export",
             dependencies: ["DicomIO", "Imaging", "Scoring", "Tiling", "Validation", "CImageIO", "CDicomWrite", "FileOutput"]
         ),
+        .target(
+            name: "Audit",
+            dependencies: ["DicomIO", "Imaging", "Scoring", "Tiling", "Validation", "Export", "FileOutput"]
+        ),
         .systemLibrary(name: "CTestZlib", path: "Tests/CTestZlib"),
         .target(
             name: "Batch",
@@ -76,7 +80,7 @@ let package = Package(
         .executableTarget(
             name: "TesseraCLI",
             dependencies: [
-                "DicomIO", "Imaging", "Scoring", "Tiling", "Validation", "Export", "Batch", "FileOutput",
+                "DicomIO", "Imaging", "Scoring", "Tiling", "Validation", "Export", "Audit", "Batch", "FileOutput",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -12,7 +12,7 @@ struct Tessera: AsyncParsableCommand {
             what Tessera reads from the header, the pixel statistics, and for a folder the \
             studies and series it assembles, with any gaps, duplicates or tilt it finds.
             """,
-        subcommands: [InfoCommand.self, TokenizeCommand.self, HeatmapCommand.self, BatchCommand.self, ValidateCommand.self, CalibrateCommand.self, PhantomCommand.self, RoisCommand.self, ProfileCommand.self, BenchCommand.self]
+        subcommands: [InfoCommand.self, TokenizeCommand.self, HeatmapCommand.self, AuditCommand.self, BatchCommand.self, ValidateCommand.self, CalibrateCommand.self, PhantomCommand.self, RoisCommand.self, ProfileCommand.self, BenchCommand.self]
     )
 
     static func main() async {
