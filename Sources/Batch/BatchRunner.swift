@@ -5,6 +5,7 @@ import Foundation
 import Imaging
 import Scoring
 import Tiling
+import Validation
 
 public struct BatchOptions: Sendable {
     public var output: String
@@ -17,6 +18,10 @@ public struct BatchOptions: Sendable {
     /// `<name>.sc.dcm`) next to each token map; PNG and SC at most this many
     /// pixels on the longest side.
     public var heatmaps: HeatmapSettings?
+    /// `--rois DIR`: coverage of annotated ROIs per frame, outlines on heatmaps.
+    public var rois: ROIFolder?
+    /// Also write `<name>.patches.npy` and `<name>.positions.npy` per frame.
+    public var patches = false
 
     public init(output: String) { self.output = output }
 }
@@ -156,14 +161,22 @@ public struct BatchRunner: Sendable {
                 let path = layout.tokenMap(study: header.studyInstanceUID, series: header.seriesInstanceUID,
                                            sop: header.sopInstanceUID.map { $0 + (conflictSuffix ?? "") },
                                            fallbackName: fallbackName(input), frame: f, frames: loader.frames)
-                // Heatmaps first: the token map's rename marks the frame done.
-                try writeHeatmaps(tokenized, plane: plane, source: loader.dicomHeader, frame: f, profile: profile, tokenMap: path)
+                let annotated: (rois: [ROI], file: String?) = try options.rois?.rois(
+                    sop: header.sopInstanceUID, frame: f, rows: plane.rows, columns: plane.columns) ?? ([], nil)
+                let coverage = Coverage.evaluate(map, rois: annotated.rois)
+                // Side outputs first: the token map's rename marks the frame done.
+                try writeHeatmaps(tokenized, plane: plane, source: loader.dicomHeader, frame: f, profile: profile,
+                                  rois: annotated.rois, tokenMap: path)
+                try writePatches(tokenized, tokenMap: path)
                 try AtomicWrite.write(Array(TokenMapJSON.encode(map).utf8), to: path)
                 tokens += map.stats.tokenCount
                 frames.append(Catalog.Frame(input: input.name, frame: f, status: "done", output: relative(path),
                                             tokens: map.stats.tokenCount, uniformTokens: map.stats.uniformTokenCount,
                                             reduction: map.stats.reduction,
-                                            seconds: Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9))
+                                            seconds: Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9,
+                                            rois: annotated.file == nil ? nil : coverage.count,
+                                            roisResolved: annotated.file == nil ? nil : coverage.filter { $0.resolved }.count,
+                                            skippedROIs: coverage.filter { !$0.resolved }.map { $0.id }))
             }
             instance.status = "done"
             instance.frames = frames.count
@@ -195,7 +208,8 @@ public struct BatchRunner: Sendable {
         let plane = try loader.plane(frame: 0)
         let tokenized = Tokenizer.tokenize(plane, source: loader.source(frame: 0), domain: loader.domain, profile: profile)
         let map = tokenized.map
-        try writeHeatmaps(tokenized, plane: plane, source: nil, frame: 0, profile: profile, tokenMap: path)
+        try writeHeatmaps(tokenized, plane: plane, source: nil, frame: 0, profile: profile, rois: [], tokenMap: path)
+        try writePatches(tokenized, tokenMap: path)
         try AtomicWrite.write(Array(TokenMapJSON.encode(map).utf8), to: path)
         let instance = Catalog.Instance(input: input.name, status: "done", frames: 1, inputSHA256: hash, profileSHA256: profile.sha256, seconds: 0)
         try catalog.record(instance, frames: [Catalog.Frame(input: input.name, frame: 0, status: "done", output: relative(path),
@@ -206,19 +220,35 @@ public struct BatchRunner: Sendable {
     }
 
     func writeHeatmaps(_ tokenized: TokenizedImage, plane: ImagePlane, source: ImageHeader?, frame: Int,
-                       profile: LoadedProfile, tokenMap: String) throws {
+                       profile: LoadedProfile, rois: [ROI], tokenMap: String) throws {
         guard let settings = options.heatmaps else { return }
         try HeatmapExport.write(tokenized, plane: plane, source: source, frame: frame, profileName: profile.profile.name,
-                                rois: [], options: HeatmapOptions(maxSize: settings.maxSize),
+                                rois: rois, options: HeatmapOptions(maxSize: settings.maxSize),
                                 outputs: HeatmapSettings.outputs(forTokenMap: tokenMap, dicom: source != nil))
     }
 
-    /// A done frame's token map exists, and its heatmaps when they are asked for.
+    /// `<name>.patches.npy` (float32 [tokens, basePatch, basePatch]) and
+    /// `<name>.positions.npy` (int32 [tokens, 6]: x, y, w, h, level, code).
+    func writePatches(_ tokenized: TokenizedImage, tokenMap: String) throws {
+        guard options.patches else { return }
+        let (patches, positions) = Self.patchPaths(tokenMap)
+        let n = tokenized.map.tokens.count, side = tokenized.map.basePatch
+        try AtomicWrite.write(NumpyWriter.float32(tokenized.patches(), shape: [n, side, side]), to: patches)
+        try AtomicWrite.write(NumpyWriter.int32(tokenized.positions(), shape: [n, 6]), to: positions)
+    }
+
+    static func patchPaths(_ tokenMap: String) -> (String, String) {
+        let stem = tokenMap.hasSuffix(".tokens.json") ? String(tokenMap.dropLast(".tokens.json".count)) : tokenMap
+        return (stem + ".patches.npy", stem + ".positions.npy")
+    }
+
+    /// A done frame's token map exists, and its heatmaps and patches when they are asked for.
     func outputsExist(_ tokenMap: String, dicom: Bool) -> Bool {
         let fm = FileManager.default
-        guard fm.fileExists(atPath: tokenMap) else { return false }
-        guard options.heatmaps != nil else { return true }
-        return HeatmapSettings.paths(HeatmapSettings.outputs(forTokenMap: tokenMap, dicom: dicom)).allSatisfy { fm.fileExists(atPath: $0) }
+        var required = [tokenMap]
+        if options.heatmaps != nil { required += HeatmapSettings.paths(HeatmapSettings.outputs(forTokenMap: tokenMap, dicom: dicom)) }
+        if options.patches { let p = Self.patchPaths(tokenMap); required += [p.0, p.1] }
+        return required.allSatisfy { fm.fileExists(atPath: $0) }
     }
 
     /// Inputs without an SOP Instance UID (photographs, broken headers) are

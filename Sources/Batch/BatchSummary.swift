@@ -24,6 +24,11 @@ public struct BatchSummary: Sendable, Codable {
     public var shard: String?
     public var failures: [Failure]
     public var duplicateInputs: [Failure]
+    /// With --rois: annotated ROIs over all done frames, how many resolved,
+    /// and each skipped one as "input [frame N]: roi".
+    public var rois: Int?
+    public var roisResolved: Int?
+    public var skippedROIs: [String]?
 
     public static func write(catalog: Catalog, events: [BatchEvent], seconds: Double, profiles: [String: String],
                              shard: String?, inputs: [BatchInput], layout: OutputLayout,
@@ -32,6 +37,7 @@ public struct BatchSummary: Sendable, Codable {
         let instances = try catalog.instances()
         let tokens = frames.reduce(0) { $0 + $1.tokens }, uniform = frames.reduce(0) { $0 + $1.uniformTokens }
         let processed = events.filter { $0.status == "done" }.reduce(0) { $0 + $1.frames }
+        let annotated = frames.filter { $0.rois != nil }
         let summary = BatchSummary(
             inputs: events.count, done: events.filter { $0.status == "done" }.count,
             skippedUpToDate: events.filter { $0.status == "skipped" }.count,
@@ -42,15 +48,21 @@ public struct BatchSummary: Sendable, Codable {
             seconds: (seconds * 1000).rounded() / 1000, framesPerSecond: seconds > 0 ? (Double(processed) / seconds * 10).rounded() / 10 : 0,
             profiles: profiles, shard: shard,
             failures: instances.filter { $0.status == "failed" }.map { Failure(input: $0.input, error: $0.error ?? "") },
-            duplicateInputs: instances.filter { $0.status == "duplicate" }.map { Failure(input: $0.input, error: $0.error ?? "") })
+            duplicateInputs: instances.filter { $0.status == "duplicate" }.map { Failure(input: $0.input, error: $0.error ?? "") },
+            rois: annotated.isEmpty ? nil : annotated.reduce(0) { $0 + ($1.rois ?? 0) },
+            roisResolved: annotated.isEmpty ? nil : annotated.reduce(0) { $0 + ($1.roisResolved ?? 0) },
+            skippedROIs: annotated.isEmpty ? nil : annotated.flatMap { f in
+                f.skippedROIs.map { "\(f.input) [frame \(f.frame)]: \($0)" }
+            })
         try AtomicWrite.write(Array((try json(summary)).utf8), to: layout.root + "/summary.json")
-        var csv = "input,frame,status,tokens,uniform_tokens,reduction,output,error\n"
+        var csv = "input,frame,status,tokens,uniform_tokens,reduction,rois,rois_resolved,output,error\n"
         let byInput = Dictionary(grouping: try catalog.frames(), by: \.input)
         for i in instances {
             let rows = byInput[i.input] ?? []
-            if rows.isEmpty { csv += [i.input, "", i.status, "", "", "", "", i.error ?? ""].map(csvField).joined(separator: ",") + "\n" }
+            if rows.isEmpty { csv += [i.input, "", i.status, "", "", "", "", "", "", i.error ?? ""].map(csvField).joined(separator: ",") + "\n" }
             for f in rows {
                 csv += [f.input, String(f.frame), f.status, String(f.tokens), String(f.uniformTokens), String(f.reduction),
+                        f.rois.map(String.init) ?? "", f.roisResolved.map(String.init) ?? "",
                         f.output ?? "", f.error ?? ""].map(csvField).joined(separator: ",") + "\n"
             }
         }

@@ -29,6 +29,13 @@ public final class Catalog: Sendable {
                     error TEXT, output TEXT, tokens INTEGER, uniform_tokens INTEGER, reduction REAL,
                     input_sha256 TEXT, profile_sha256 TEXT, seconds REAL, PRIMARY KEY (input, frame));
                 """)
+            // ROI coverage (--rois): added after the first release, so older
+            // catalogs get the columns appended, in the same order.
+            let columns = try Row.fetchAll(db, sql: "PRAGMA table_info(frame)").map { $0["name"] as String }
+            for (name, type) in [("rois", "INTEGER"), ("rois_resolved", "INTEGER"), ("rois_skipped", "TEXT")]
+            where !columns.contains(name) {
+                try db.execute(sql: "ALTER TABLE frame ADD COLUMN \(name) \(type)")
+            }
         }
     }
 
@@ -62,11 +69,17 @@ public final class Catalog: Sendable {
         public var uniformTokens: Int
         public var reduction: Double
         public var seconds: Double
+        /// ROIs on the frame (--rois), how many were resolved, and the ids of the skipped ones.
+        public var rois: Int?
+        public var roisResolved: Int?
+        public var skippedROIs: [String]
 
         public init(input: String, frame: Int, status: String, error: String? = nil, output: String?, tokens: Int,
-                    uniformTokens: Int, reduction: Double, seconds: Double) {
+                    uniformTokens: Int, reduction: Double, seconds: Double, rois: Int? = nil, roisResolved: Int? = nil,
+                    skippedROIs: [String] = []) {
             self.input = input; self.frame = frame; self.status = status; self.error = error; self.output = output
             self.tokens = tokens; self.uniformTokens = uniformTokens; self.reduction = reduction; self.seconds = seconds
+            self.rois = rois; self.roisResolved = roisResolved; self.skippedROIs = skippedROIs
         }
     }
 
@@ -100,9 +113,10 @@ public final class Catalog: Sendable {
             for f in frames {
                 try db.execute(sql: """
                     INSERT INTO frame (input, frame, status, error, output, tokens, uniform_tokens, reduction, input_sha256,
-                        profile_sha256, seconds) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        profile_sha256, seconds, rois, rois_resolved, rois_skipped) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """, arguments: [f.input, f.frame, f.status, f.error, f.output, f.tokens, f.uniformTokens, f.reduction,
-                                     i.inputSHA256, i.profileSHA256, f.seconds])
+                                     i.inputSHA256, i.profileSHA256, f.seconds, f.rois, f.roisResolved,
+                                     f.skippedROIs.isEmpty ? nil : f.skippedROIs.joined(separator: "; ")])
             }
         }
     }
@@ -128,7 +142,8 @@ public final class Catalog: Sendable {
             try Row.fetchAll(db, sql: "SELECT * FROM frame ORDER BY input, frame").map { r in
                 Frame(input: r["input"], frame: r["frame"], status: r["status"], error: r["error"], output: r["output"],
                       tokens: r["tokens"] ?? 0, uniformTokens: r["uniform_tokens"] ?? 0, reduction: r["reduction"] ?? 0,
-                      seconds: r["seconds"] ?? 0)
+                      seconds: r["seconds"] ?? 0, rois: r["rois"], roisResolved: r["rois_resolved"],
+                      skippedROIs: (r["rois_skipped"] as String?).map { $0.components(separatedBy: "; ") } ?? [])
             }
         }
     }

@@ -26,7 +26,8 @@ struct BatchRunCommand: AsyncParsableCommand {
               DIR/summary.json, DIR/summary.csv, DIR/catalog.sqlite (study, series, instance, frame rows)
             With --heatmaps, next to each token map: <name>.heatmap.png, and for DICOM inputs \
             <name>.seg.dcm (DICOM SEG) and <name>.sc.dcm (Secondary Capture), as `tessera heatmap` \
-            writes them.
+            writes them; with --patches, <name>.patches.npy and <name>.positions.npy; with --rois \
+            DIR, each frame's annotated ROIs are checked (resolved / skipped in the catalog and summaries).
             Every file is written under a temporary name and renamed; the catalog is updated \
             after the rename. Re-running into the same DIR (or --resume) skips files whose \
             content and profile hashes match a done row and redoes the rest; temporaries of a \
@@ -75,6 +76,16 @@ struct BatchRunCommand: AsyncParsableCommand {
     @Option(help: "Longest side of the heatmap PNG and Secondary Capture; 0 = full resolution.")
     var heatmapMaxSize = 1024
 
+    @Option(help: ArgumentHelp("Folder of tessera.rois/1 files named <SOPInstanceUID>.rois.json (as `tessera rois from-lidc` writes).", discussion: """
+        Each frame's annotated ROIs are checked against the coverage rule: the catalog's frame rows, \
+        summary.json and summary.csv record how many were resolved and which were skipped, and \
+        heatmaps outline them.
+        """))
+    var rois: String?
+
+    @Flag(help: "Also write <name>.patches.npy and <name>.positions.npy next to each token map (as tokenize --patches).")
+    var patches = false
+
     func validate() throws {
         guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1") }
         guard heatmapMaxSize == 0 || heatmapMaxSize >= 16 else { throw ValidationError("--heatmap-max-size must be 0 or at least 16") }
@@ -107,6 +118,8 @@ struct BatchRunCommand: AsyncParsableCommand {
         options.shard = try shardSpec()
         options.decode = DecodeOptions(maxDecodedBytes: maxPixelMiB << 20)
         if heatmaps { options.heatmaps = HeatmapSettings(maxSize: heatmapMaxSize > 0 ? heatmapMaxSize : nil) }
+        options.rois = try rois.map { try ROIFolder(path: $0) }
+        options.patches = patches
         let profiles = try ProfileSet(profile)
         let catalog = try Catalog(path: output + "/catalog.sqlite")
         let (inputs, problems) = try InputCollector.collect(self.inputs, workFolder: output + "/.work")
@@ -150,7 +163,7 @@ struct BatchMergeCommand: AsyncParsableCommand {
             for file in FileScanner.files(under: shard) {
                 let relative = String(file.dropFirst(shard.count + 1))
                 let name = (relative as NSString).lastPathComponent
-                let outputs = [".tokens.json", ".heatmap.png", ".seg.dcm", ".sc.dcm"]
+                let outputs = [".tokens.json", ".heatmap.png", ".seg.dcm", ".sc.dcm", ".patches.npy", ".positions.npy"]
                 guard outputs.contains(where: { name.hasSuffix($0) }) || name == "series.json" else { continue }
                 try AtomicWrite.write([UInt8](try Data(contentsOf: URL(fileURLWithPath: file))), to: output + "/" + relative)
             }
@@ -199,9 +212,14 @@ final class ProgressReporter: @unchecked Sendable {
 
     func finish(_ s: BatchSummary, output: String) {
         if jsonLines {
-            emit(["event": "summary", "done": s.done, "skipped": s.skippedUpToDate, "failed": s.failed,
-                  "duplicates": s.duplicates, "frames": s.frames,
-                  "reduction": s.reduction, "seconds": s.seconds, "output": output])
+            var event: [String: Any] = ["event": "summary", "done": s.done, "skipped": s.skippedUpToDate, "failed": s.failed,
+                                        "duplicates": s.duplicates, "frames": s.frames,
+                                        "reduction": s.reduction, "seconds": s.seconds, "output": output]
+            if let rois = s.rois, let resolved = s.roisResolved {
+                event["rois"] = rois
+                event["roisResolved"] = resolved
+            }
+            emit(event)
             return
         }
         FileHandle.standardError.write(Data("\n".utf8))
@@ -209,6 +227,10 @@ final class ProgressReporter: @unchecked Sendable {
               + "\(s.frames) frame(s), token reduction \(String(format: "%.1f%%", s.reduction * 100)), "
               + String(format: "%.1f s (%.0f frames/s)", s.seconds, s.framesPerSecond))
         for f in s.failures.prefix(20) { print("  failed: \(f.input): \(f.error)") }
+        if let rois = s.rois, let resolved = s.roisResolved {
+            print("ROIs: \(resolved)/\(rois) resolved" + (resolved < rois ? " — skipped ROIs are listed in summary.json" : ""))
+            for r in (s.skippedROIs ?? []).prefix(20) { print("  skipped: \(r)") }
+        }
         print("Token maps: \(output)/<StudyUID>/<SeriesUID>/…tokens.json; summary: \(output)/summary.json, "
               + "\(output)/summary.csv; catalog: \(output)/catalog.sqlite")
     }

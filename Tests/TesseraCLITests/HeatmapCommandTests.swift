@@ -82,4 +82,50 @@ import Testing
         #expect(again.stdout.contains("\"done\":1") && again.stdout.contains("\"skipped\":3"), "\(again.stdout)")
         #expect(FileManager.default.fileExists(atPath: png.path))
     }
+
+    /// --rois DIR (LIDC contours via `tessera rois from-lidc`) and --patches:
+    /// coverage per frame in the catalog and summaries, outlines on the
+    /// heatmaps, patches readable by numpy; a ROI file for another image size
+    /// fails its instance with the reason.
+    @Test func batchChecksAnnotatedROIsAndWritesPatches() throws {
+        let root = try Self.scratch()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let series = "SampleStudies/ct/lidc-idri-0001"
+        let roiDir = root.appendingPathComponent("rois"), out = root.appendingPathComponent("out")
+        let convert = try CLI.run(["rois", "from-lidc", series + "/069.xml", "--series", series, "-o", roiDir.path])
+        #expect(convert.status == 0, "\(convert.stderr)")
+        let run = try CLI.run(["batch", series, "--output", out.path, "--rois", roiDir.path, "--patches", "--heatmaps",
+                               "--no-progress"])
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stdout.contains("\"rois\":32") && run.stdout.contains("\"roisResolved\":32"), "\(run.stdout)")
+        struct Summary: Decodable { var rois: Int?; var roisResolved: Int?; var skippedROIs: [String]? }
+        let summary = try JSONDecoder().decode(Summary.self, from: Data(contentsOf: out.appendingPathComponent("summary.json")))
+        #expect(summary.rois == 32 && summary.roisResolved == 32 && summary.skippedROIs == [])
+        let csv = try String(contentsOf: out.appendingPathComponent("summary.csv"), encoding: .utf8)
+        #expect(csv.split(separator: "\n").filter { $0.contains(",done,") && $0.contains(",3,3,") }.count >= 1, "3 contours on a slice")
+        let files = FileManager.default.enumerator(atPath: out.path)!.compactMap { $0 as? String }
+        let patches = files.filter { $0.hasSuffix(".patches.npy") }
+        #expect(patches.count == 17 && files.filter { $0.hasSuffix(".positions.npy") }.count == 17)
+        let check = try CLI.python(["-c", """
+            import json, sys, numpy as np
+            stem = sys.argv[1][:-len('.patches.npy')]
+            p, q = np.load(stem + '.patches.npy'), np.load(stem + '.positions.npy')
+            tokens = json.load(open(stem + '.tokens.json'))['tokens']
+            assert p.shape == (len(tokens), 16, 16) and p.dtype == np.float32, p.shape
+            assert q.shape == (len(tokens), 6) and (q[:, 0] == [t['x'] for t in tokens]).all()
+            print('ok', len(tokens))
+            """, out.appendingPathComponent(patches[0]).path])
+        #expect(check.status == 0 && check.stdout.hasPrefix("ok"), "\(check.stderr)")
+
+        // A ROI file for a 256×256 image named after a 512×512 slice: that instance fails, with the reason.
+        let bad = try #require(try FileManager.default.contentsOfDirectory(atPath: roiDir.path).first)
+        var text = try String(contentsOf: roiDir.appendingPathComponent(bad), encoding: .utf8)
+        text = text.replacingOccurrences(of: "\"rows\" : 512", with: "\"rows\" : 256")
+            .replacingOccurrences(of: "\"rows\":512", with: "\"rows\":256")
+        try text.write(to: roiDir.appendingPathComponent(bad), atomically: true, encoding: .utf8)
+        let again = try CLI.run(["batch", series, "--output", root.appendingPathComponent("out2").path, "--rois", roiDir.path,
+                                 "--no-progress"])
+        #expect(again.status == 2)
+        #expect(again.stdout.contains("ROIs are for a 512×256 image; the frame is 512×512"), "\(again.stdout)")
+    }
 }
