@@ -168,7 +168,7 @@ public struct BatchRunner: Sendable {
                 try writeHeatmaps(tokenized, plane: plane, source: loader.dicomHeader, frame: f, profile: profile,
                                   rois: annotated.rois, tokenMap: path)
                 try writePatches(tokenized, tokenMap: path)
-                try AtomicWrite.write(Array(TokenMapJSON.encode(map).utf8), to: path)
+                try AtomicWrite.write(TokenMapJSON.bytes(map), to: path)
                 tokens += map.stats.tokenCount
                 frames.append(Catalog.Frame(input: input.name, frame: f, status: "done", output: relative(path),
                                             tokens: map.stats.tokenCount, uniformTokens: map.stats.uniformTokenCount,
@@ -210,7 +210,7 @@ public struct BatchRunner: Sendable {
         let map = tokenized.map
         try writeHeatmaps(tokenized, plane: plane, source: nil, frame: 0, profile: profile, rois: [], tokenMap: path)
         try writePatches(tokenized, tokenMap: path)
-        try AtomicWrite.write(Array(TokenMapJSON.encode(map).utf8), to: path)
+        try AtomicWrite.write(TokenMapJSON.bytes(map), to: path)
         let instance = Catalog.Instance(input: input.name, status: "done", frames: 1, inputSHA256: hash, profileSHA256: profile.sha256, seconds: 0)
         try catalog.record(instance, frames: [Catalog.Frame(input: input.name, frame: 0, status: "done", output: relative(path),
                                                             tokens: map.stats.tokenCount, uniformTokens: map.stats.uniformTokenCount,

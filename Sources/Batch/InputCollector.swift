@@ -80,13 +80,20 @@ public enum InputCollector {
 
     /// SHA-256 of a file's bytes (hex): the resume key.
     public static func contentHash(_ path: String) throws -> String {
-        guard let handle = FileHandle(forReadingAtPath: path) else { throw BatchError.input(path: path, reason: "cannot open") }
-        defer { try? handle.close() }
+        // POSIX reads into one buffer: FileHandle allocated a Data per chunk.
+        let fd = open(path, O_RDONLY)
+        guard fd >= 0 else { throw BatchError.input(path: path, reason: "cannot open (\(String(cString: strerror(errno))))") }
+        defer { close(fd) }
         var hasher = SHA256()
+        var buffer = [UInt8](repeating: 0, count: 1 << 20)
         while true {
-            let chunk = handle.readData(ofLength: 1 << 20)
-            if chunk.isEmpty { break }
-            hasher.update(data: chunk)
+            let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw BatchError.input(path: path, reason: "read failed (\(String(cString: strerror(errno))))")
+            }
+            if n == 0 { break }
+            buffer.withUnsafeBytes { hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
         }
         return hasher.finalize().map { String(format: "%02x", $0) }.joined()
     }

@@ -13,14 +13,17 @@ public struct ImagePyramid: Sendable {
         for _ in 0..<maxLevel {
             let p = levels.last!
             let r = (p.rows + 1) / 2, c = (p.columns + 1) / 2
-            var next = [Float](repeating: 0, count: r * c)
-            for y in 0..<r {
-                let y0 = 2 * y, y1 = min(2 * y + 1, p.rows - 1)
-                for x in 0..<c {
-                    let x0 = 2 * x, x1 = min(2 * x + 1, p.columns - 1)
-                    next[y * c + x] = 0.25 * (p.values[y0 * p.columns + x0] + p.values[y0 * p.columns + x1]
-                        + p.values[y1 * p.columns + x0] + p.values[y1 * p.columns + x1])
+            let next = [Float](unsafeUninitializedCapacity: r * c) { out, n in
+                p.values.withUnsafeBufferPointer { v in
+                    for y in 0..<r {
+                        let a = 2 * y * p.columns, b = min(2 * y + 1, p.rows - 1) * p.columns
+                        for x in 0..<c {
+                            let x0 = 2 * x, x1 = min(2 * x + 1, p.columns - 1)
+                            out[y * c + x] = 0.25 * (v[a + x0] + v[a + x1] + v[b + x0] + v[b + x1])
+                        }
+                    }
                 }
+                n = r * c
             }
             levels.append(Level(rows: r, columns: c, values: next))
         }
@@ -52,13 +55,16 @@ public struct ImagePyramid: Sendable {
         let x1 = min((x + w + (1 << level) - 1) >> level, l.columns), y1 = min((y + h + (1 << level) - 1) >> level, l.rows)
         var sum = 0.0, sq = 0.0, grad = 0.0, lo = Double.infinity, hi = -Double.infinity
         var n = 0.0, gn = 0.0
-        for yy in y0..<y1 {
-            for xx in x0..<x1 {
-                let v = Double(l.values[yy * l.columns + xx])
-                sum += v; sq += v * v; n += 1
-                lo = min(lo, v); hi = max(hi, v)
-                if xx + 1 < x1 { grad += abs(Double(l.values[yy * l.columns + xx + 1]) - v); gn += 1 }
-                if yy + 1 < y1 { grad += abs(Double(l.values[(yy + 1) * l.columns + xx]) - v); gn += 1 }
+        l.values.withUnsafeBufferPointer { values in
+            for yy in y0..<y1 {
+                let row = yy * l.columns
+                for xx in x0..<x1 {
+                    let v = Double(values[row + xx])
+                    sum += v; sq += v * v; n += 1
+                    lo = min(lo, v); hi = max(hi, v)
+                    if xx + 1 < x1 { grad += abs(Double(values[row + xx + 1]) - v); gn += 1 }
+                    if yy + 1 < y1 { grad += abs(Double(values[row + l.columns + xx]) - v); gn += 1 }
+                }
             }
         }
         let mean = sum / max(n, 1)

@@ -15,6 +15,7 @@ public struct CoverageResult: Sendable, Equatable, Codable {
 
 public enum Coverage {
     public static func evaluate(_ map: TokenMap, rois: [ROI]) -> [CoverageResult] {
+        guard !rois.isEmpty else { return [] }
         let rows = map.image.rows, cols = map.image.columns
         // 2 = finest token, 1 = coarser token, 0 = dropped
         var kind = [UInt8](repeating: 0, count: rows * cols)
