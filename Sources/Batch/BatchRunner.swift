@@ -67,10 +67,17 @@ public struct BatchRunner: Sendable {
         layout = OutputLayout(root: options.output)
     }
 
+    /// What a run did, and the headers its pre-pass read (by input name),
+    /// which the series summaries reuse instead of parsing every file again.
+    public struct Outcome: Sendable {
+        public var events: [BatchEvent]
+        public var headers: [String: ImageHeader]
+    }
+
     public func run(_ inputs: [BatchInput], catalog: Catalog, profiles: ProfileSet,
-                    progress: @escaping @Sendable (BatchEvent) -> Void) async -> [BatchEvent] {
+                    progress: @escaping @Sendable (BatchEvent) -> Void) async -> Outcome {
         let (owners, conflicts, headers) = await Self.duplicates(inputs, jobs: options.jobs)
-        return await boundedConcurrentMap(inputs, limit: options.jobs) { input in
+        let events = await boundedConcurrentMap(inputs, limit: options.jobs) { input in
             let event: BatchEvent
             if let owner = owners[input.name] {
                 let note = "identical to \(owner) (same SOP Instance UID and bytes), which is the one tokenized"
@@ -84,6 +91,7 @@ public struct BatchRunner: Sendable {
             progress(event)
             return event
         }
+        return Outcome(events: events, headers: headers)
     }
 
     /// Inputs repeating an earlier input's SOP Instance UID (a study exported

@@ -32,7 +32,7 @@ public struct BatchSummary: Sendable, Codable {
 
     public static func write(catalog: Catalog, events: [BatchEvent], seconds: Double, profiles: [String: String],
                              shard: String?, inputs: [BatchInput], layout: OutputLayout,
-                             seriesSummaries: Bool = true) throws -> BatchSummary {
+                             seriesSummaries: Bool = true, headers: [String: ImageHeader] = [:]) throws -> BatchSummary {
         let frames = try catalog.frames().filter { $0.status == "done" }
         let instances = try catalog.instances()
         let tokens = frames.reduce(0) { $0 + $1.tokens }, uniform = frames.reduce(0) { $0 + $1.uniformTokens }
@@ -67,17 +67,22 @@ public struct BatchSummary: Sendable, Codable {
             }
         }
         try AtomicWrite.write(Array(csv.utf8), to: layout.root + "/summary.csv")
-        if seriesSummaries { try writeSeries(catalog: catalog, inputs: inputs, layout: layout) }
+        if seriesSummaries { try writeSeries(catalog: catalog, inputs: inputs, layout: layout, headers: headers) }
         return summary
     }
 
     /// series.json per series: slices, tokens, reduction and the assembly findings.
-    static func writeSeries(catalog: Catalog, inputs: [BatchInput], layout: OutputLayout) throws {
+    /// `headers`: those already read this run (by input name); the rest
+    /// (instances done by an earlier run) are read from their files.
+    static func writeSeries(catalog: Catalog, inputs: [BatchInput], layout: OutputLayout,
+                            headers known: [String: ImageHeader]) throws {
         let pathByName = Dictionary(inputs.map { ($0.name, $0.path) }, uniquingKeysWith: { a, _ in a })
         let frames = Dictionary(grouping: try catalog.frames().filter { $0.status == "done" }, by: \.input)
         let done = try catalog.instances().filter { $0.status == "done" && $0.seriesUID != nil }
         for (series, members) in Dictionary(grouping: done, by: { $0.seriesUID! }) {
-            let headers = members.compactMap { m in pathByName[m.input].flatMap { try? ImageHeader(file: DicomFile(path: $0, headerOnly: true)) } }
+            let headers = members.compactMap { m in
+                known[m.input] ?? pathByName[m.input].flatMap { try? ImageHeader(file: DicomFile(path: $0, headerOnly: true)) }
+            }
             let assembled = SeriesAssembly.assemble(headers: headers).series.first
             let f = members.flatMap { frames[$0.input] ?? [] }
             let tokens = f.reduce(0) { $0 + $1.tokens }, uniform = f.reduce(0) { $0 + $1.uniformTokens }

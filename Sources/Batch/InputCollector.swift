@@ -25,8 +25,9 @@ public enum InputCollector {
                 continue
             }
             if isDirectory.boolValue {
-                out += FileScanner.files(under: input).filter { !isArchive($0) && !isSidecar($0) }.map { BatchInput(path: $0, name: $0) }
-                for zip in FileScanner.files(under: input) where isArchive(zip) {
+                let files = FileScanner.files(under: input)
+                out += files.filter { !isArchive($0) && !isSidecar($0) }.map { BatchInput(path: $0, name: $0) }
+                for zip in files where isArchive(zip) {
                     do { out += try extract(zip, into: workFolder) } catch { problems.append((zip, "\(error)")) }
                 }
             } else if isArchive(input) {

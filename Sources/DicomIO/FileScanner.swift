@@ -1,19 +1,36 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Lists candidate DICOM files below a folder (recursive, sorted, hidden
-/// files skipped). Which of them really are DICOM is decided by reading.
+/// files skipped, symbolic links not followed). Which of them really are
+/// DICOM is decided by reading. readdir's file types make this one system
+/// call per folder; FileManager's enumerator asked for each file's attributes.
 public enum FileScanner {
     public static func files(under root: String) -> [String] {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: root, isDirectory: &isDirectory) else { return [] }
         guard isDirectory.boolValue else { return [root] }
-        let url = URL(fileURLWithPath: root)
-        guard let walker = FileManager.default.enumerator(
-            at: url, includingPropertiesForKeys: [.isRegularFileKey], options: [.skipsHiddenFiles]) else { return [] }
         var out: [String] = []
-        for case let file as URL in walker {
-            guard (try? file.resourceValues(forKeys: [.isRegularFileKey]).isRegularFile) == true else { continue }
-            out.append(file.path)
+        var pending = [root.hasSuffix("/") && root.count > 1 ? String(root.dropLast()) : root]
+        while let folder = pending.popLast() {
+            guard let dir = opendir(folder) else { continue }
+            defer { closedir(dir) }
+            while let entry = readdir(dir) {
+                let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                    String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+                }
+                guard !name.hasPrefix(".") else { continue }
+                let path = folder + "/" + name
+                var type = Int32(entry.pointee.d_type)
+                if type == Int32(DT_UNKNOWN) {  // file systems that do not report types
+                    var st = stat()
+                    guard lstat(path, &st) == 0 else { continue }
+                    type = (st.st_mode & S_IFMT) == S_IFDIR ? Int32(DT_DIR) : (st.st_mode & S_IFMT) == S_IFREG ? Int32(DT_REG) : 0
+                }
+                if type == Int32(DT_DIR) { pending.append(path) } else if type == Int32(DT_REG) { out.append(path) }
+            }
         }
         return out.sorted()
     }

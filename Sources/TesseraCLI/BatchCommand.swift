@@ -130,12 +130,14 @@ struct BatchRunCommand: AsyncParsableCommand {
         }
         let reporter = ProgressReporter(total: inputs.count, jsonLines: noProgress || isatty(2) == 0)
         if stale > 0 { reporter.note("removed \(stale) temporary file(s) left by an interrupted run") }
-        let events = await BatchRunner(options: options).run(inputs, catalog: catalog, profiles: profiles) { reporter.update($0) }
+        let outcome = await BatchRunner(options: options).run(inputs, catalog: catalog, profiles: profiles) { reporter.update($0) }
+        let events = outcome.events
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         let shardText = options.shard.map { "\($0.index)/\($0.count)" }
         let summary = try BatchSummary.write(catalog: catalog, events: events + problems.map {
             BatchEvent(input: $0.0, status: "failed", frames: 0, tokens: 0, error: $0.1)
-        }, seconds: seconds, profiles: profiles.hashes, shard: shardText, inputs: inputs, layout: OutputLayout(root: output))
+        }, seconds: seconds, profiles: profiles.hashes, shard: shardText, inputs: inputs, layout: OutputLayout(root: output),
+           headers: outcome.headers)
         reporter.finish(summary, output: output)
         if summary.failed > 0 { throw ExitCode(2) }
     }
