@@ -7,3 +7,4 @@ python3 -c "import pydicom, numpy, pylibjpeg" 2>/dev/null \
   || python3 -m pip install -q pydicom pylibjpeg pylibjpeg-openjpeg numpy
 swift build -c release --product tessera
 .build/release/tessera bench load "$@"
+bash scripts/bench-batch.sh
