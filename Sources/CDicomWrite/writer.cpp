@@ -68,17 +68,30 @@ std::string newUID(const char *root) {
     return buf;
 }
 
-/// The source's header only: pixel data stays on disk.
-void loadSource(DcmFileFormat &file, const char *path) {
-    check(file.loadFile(path, EXS_Unknown, EGL_noChange, 4096), std::string("reading source ") + path);
-}
-
 std::string requiredString(DcmItem &item, const DcmTagKey &tag, const char *name) {
     OFString value;
     if (item.findAndGetOFString(tag, value).bad() || value.empty())
         throw Failure{std::string("source has no ") + name};
     return value.c_str();
 }
+
+/// The source image's header (pixel data stays on disk) and the UIDs every
+/// derived object references.
+struct SourceImage {
+    DcmFileFormat file;
+    std::string sopClass, sopInstance, study, series;
+
+    explicit SourceImage(const char *path) {
+        check(file.loadFile(path, EXS_Unknown, EGL_noChange, 4096), std::string("reading source ") + path);
+        DcmDataset &ds = *file.getDataset();
+        sopClass = requiredString(ds, DCM_SOPClassUID, "SOP Class UID");
+        sopInstance = requiredString(ds, DCM_SOPInstanceUID, "SOP Instance UID");
+        study = requiredString(ds, DCM_StudyInstanceUID, "Study Instance UID");
+        series = requiredString(ds, DCM_SeriesInstanceUID, "Series Instance UID");
+    }
+
+    DcmDataset &dataset() { return *file.getDataset(); }
+};
 
 void addCodingScheme(DcmItem &dataset) {
     DcmItem *item = nullptr;
@@ -114,11 +127,9 @@ void completeSourceReferences(DcmDataset &dataset, uint32_t sourceFrame) {
 }
 
 void writeSegmentation(const tdw_seg_request &r) {
-    DcmFileFormat source;
-    loadSource(source, r.sourcePath);
-    DcmDataset &src = *source.getDataset();
-    const std::string sopClass = requiredString(src, DCM_SOPClassUID, "SOP Class UID");
-    const std::string sopInstance = requiredString(src, DCM_SOPInstanceUID, "SOP Instance UID");
+    SourceImage source(r.sourcePath);
+    DcmDataset &src = source.dataset();
+    const std::string &sopClass = source.sopClass, &sopInstance = source.sopInstance;
 
     // EquipmentInfo takes manufacturer, model name, serial number, software versions.
     IODGeneralEquipmentModule::EquipmentInfo equipment("Tessera", "tessera heatmap", "1", r.algorithmVersion);
@@ -192,8 +203,7 @@ void writeSegmentation(const tdw_seg_request &r) {
     files.push_back(r.sourcePath);
     if (references.addFromFiles(files, IODReference::LEVEL_STUDY) != 1)
         throw Failure{"cannot build the Referenced Series Sequence from the source"};
-    const std::string study = requiredString(src, DCM_StudyInstanceUID, "Study Instance UID");
-    if (seg->getCommonInstanceReference().addReferences(references, study.c_str()) != 1)
+    if (seg->getCommonInstanceReference().addReferences(references, source.study.c_str()) != 1)
         throw Failure{"cannot add the source to the Referenced Series Sequence"};
 
     IODMultiframeDimensionModule &dims = seg->getDimensions();
@@ -274,13 +284,10 @@ void addReferenceItem(DcmItem &dataset, const DcmTagKey &sequence, const std::st
 }
 
 void writeSecondaryCapture(const tdw_sc_request &r) {
-    DcmFileFormat source;
-    loadSource(source, r.sourcePath);
-    DcmDataset &src = *source.getDataset();
-    const std::string sopClass = requiredString(src, DCM_SOPClassUID, "SOP Class UID");
-    const std::string sopInstance = requiredString(src, DCM_SOPInstanceUID, "SOP Instance UID");
-    const std::string study = requiredString(src, DCM_StudyInstanceUID, "Study Instance UID");
-    const std::string series = requiredString(src, DCM_SeriesInstanceUID, "Series Instance UID");
+    SourceImage source(r.sourcePath);
+    DcmDataset &src = source.dataset();
+    const std::string &sopClass = source.sopClass, &sopInstance = source.sopInstance;
+    const std::string &study = source.study, &series = source.series;
 
     DcmFileFormat out;
     DcmDataset &ds = *out.getDataset();
