@@ -137,12 +137,18 @@ import Validation
             try DisplayWindow.preset(.lung).resolve(plane, domain: .xray, headerWindow: nil)
         }
         let window = try DisplayWindow.auto.resolve(plane, domain: .xray, headerWindow: nil)
-        #expect(window.inverted == plane.monochrome1)
+        #expect(plane.monochrome1 && window.inverted, "RG1 is MONOCHROME1: low values display white")
         let sorted = plane.values.sorted()
         let low = sorted[sorted.count / 200], high = sorted[sorted.count * 199 / 200]
-        // Values at the 0.5th and 99.5th percentiles land near the ends of the range.
+        // The 0.5th and 99.5th percentiles land at the ends of the range, inverted.
         let a = window.grey(low), b = window.grey(high)
-        #expect(min(a, b) <= 3 && max(a, b) >= 252, "grey \(a), \(b)")
+        #expect(a >= 252 && b <= 3, "grey \(a), \(b)")
+        // A MONOCHROME2 radiograph is not inverted.
+        let dx = try ImageLoader(path: TestData.shared + "/xray/cat-DX.dcm").plane(frame: 0)
+        let dxWindow = try DisplayWindow.auto.resolve(dx, domain: .xray, headerWindow: nil)
+        let dxSorted = dx.values.sorted()
+        #expect(!dxWindow.inverted && dxWindow.grey(dxSorted[dxSorted.count / 200]) <= 3
+                && dxWindow.grey(dxSorted[dxSorted.count * 199 / 200]) >= 252)
     }
 
     @Test func viridisMatchesMatplotlibAnchors() {
