@@ -100,16 +100,54 @@ int timg_read_jpeg(const char *path, uint64_t maxPixels, timg_image *out, char *
     return 0;
 }
 
+static void png_write_error(png_structp png, png_const_charp message) {
+    char *err = (char *)png_get_error_ptr(png);
+    if (err) snprintf(err, 256, "%s", message);
+    png_longjmp(png, 1);
+}
+
+/* The full libpng API rather than png_image_write_to_file: it can set the
+ * zlib level. Level 3 writes a heatmap about three times faster than the
+ * default 6 for files about a tenth larger; at 6, compression was most of a
+ * batch's time with --heatmaps. */
 int timg_write_png(const char *path, const uint8_t *pixels, uint32_t width, uint32_t height,
                    uint32_t channels, char *err, size_t errlen) {
-    png_image img;
-    memset(&img, 0, sizeof img);
-    img.version = PNG_IMAGE_VERSION;
-    img.width = width;
-    img.height = height;
-    img.format = channels == 4 ? PNG_FORMAT_RGBA : channels == 3 ? PNG_FORMAT_RGB : PNG_FORMAT_GRAY;
-    if (!png_image_write_to_file(&img, path, 0, pixels, 0, NULL)) {
-        set_err(err, errlen, img.message);
+    char message[256] = "";
+    FILE *file = fopen(path, "wb");
+    if (!file) {
+        set_err(err, errlen, "cannot open the file for writing");
+        return -1;
+    }
+    png_structp png = png_create_write_struct(PNG_LIBPNG_VER_STRING, message, png_write_error, NULL);
+    png_infop info = png ? png_create_info_struct(png) : NULL;
+    if (!png || !info) {
+        png_destroy_write_struct(&png, NULL);
+        fclose(file);
+        set_err(err, errlen, "out of memory");
+        return -1;
+    }
+    png_bytep *rows = NULL;
+    if (setjmp(png_jmpbuf(png))) {
+        png_destroy_write_struct(&png, &info);
+        free(rows);
+        fclose(file);
+        set_err(err, errlen, message[0] ? message : "libpng error");
+        return -1;
+    }
+    png_init_io(png, file);
+    int type = channels == 4 ? PNG_COLOR_TYPE_RGB_ALPHA : channels == 3 ? PNG_COLOR_TYPE_RGB : PNG_COLOR_TYPE_GRAY;
+    png_set_IHDR(png, info, width, height, 8, type, PNG_INTERLACE_NONE, PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
+    png_set_compression_level(png, 3);
+    png_write_info(png, info);
+    rows = (png_bytep *)malloc(sizeof(png_bytep) * height);
+    if (!rows) png_error(png, "out of memory");
+    for (uint32_t y = 0; y < height; ++y) rows[y] = (png_bytep)(pixels + (size_t)y * width * channels);
+    png_write_image(png, rows);
+    png_write_end(png, NULL);
+    png_destroy_write_struct(&png, &info);
+    free(rows);
+    if (fclose(file) != 0) {
+        set_err(err, errlen, "cannot finish writing the file");
         return -1;
     }
     return 0;
