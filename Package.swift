@@ -61,7 +61,8 @@ let package = Package(
         .target(name: "Validation", dependencies: ["DicomIO", "Imaging", "CImageIO", "Scoring", "Tiling"]),
         .target(
             name: "Export",
-            dependencies: ["DicomIO", "Imaging", "Scoring", "Tiling", "Validation", "CImageIO", "CDicomWrite", "FileOutput"]
+            dependencies: ["DicomIO", "Imaging", "Scoring", "Tiling", "Validation", "CImageIO", "CDicomWrite", "FileOutput",
+                           .product(name: "Crypto", package: "swift-crypto")]
         ),
         .target(
             name: "Audit",
@@ -98,7 +99,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ExportTests",
-            dependencies: ["DicomIO", "Imaging", "Scoring", "Tiling", "Validation", "Export", "CImageIO"]
+            dependencies: ["DicomIO", "Imaging", "Scoring", "Tiling", "Validation", "Export", "Audit", "CImageIO"]
         ),
         .testTarget(
             name: "TesseraCLITests",

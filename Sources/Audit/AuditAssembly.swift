@@ -1,4 +1,5 @@
 import Foundation
+import Imaging
 import Scoring
 import Validation
 
@@ -13,12 +14,11 @@ struct AuditAssembly {
             AuditReport.ProfileInfo(name: $0.profile.name, domain: $0.profile.domain.rawValue, sha256: $0.sha256)
         }
         let domainNames = runner.domains.map(\.name)
+        let imaging = imageDomains()
         let domains = runner.domains.map { d -> AuditReport.DomainInfo in
             let cases = outcomes.filter { $0.domain == d.name }
-            let rois = cases.first { $0.error == nil }?.profiles.first.map { _ in
-                cases.reduce(0) { $0 + ($1.profiles.first?.coverage.count ?? 0) }
-            } ?? 0
-            return AuditReport.DomainInfo(name: d.name, source: d.path, cases: cases.count, rois: rois,
+            return AuditReport.DomainInfo(name: d.name, source: d.path, imageDomain: imaging[d.name]?.rawValue, cases: cases.count,
+                                          rois: cases.reduce(0) { $0 + ($1.profiles.first?.coverage.count ?? 0) },
                                           failedCases: cases.filter { $0.error != nil }.map { "\($0.caseID): \($0.error!)" })
         }
         var matrix: [AuditReport.Cell] = []
@@ -29,7 +29,7 @@ struct AuditAssembly {
                 let tokens = runs.reduce(0) { $0 + $1.tokens }, uniform = runs.reduce(0) { $0 + $1.uniform }
                 let foreground = runs.reduce(0) { $0 + $1.foregroundCells }
                 matrix.append(AuditReport.Cell(
-                    profile: p.profile.name, domain: d, foreign: p.profile.domain.rawValue != d,
+                    profile: p.profile.name, domain: d, foreign: imaging[d].map { $0 != p.profile.domain } ?? true,
                     cases: runs.count, rois: coverage.count, resolved: coverage.filter(\.resolved).count,
                     recall: coverage.isEmpty ? nil : round4(Double(coverage.filter(\.resolved).count) / Double(coverage.count)),
                     reduction: round4(uniform > 0 ? 1 - Double(tokens) / Double(uniform) : 0),
@@ -44,6 +44,18 @@ struct AuditAssembly {
                                return s
                            },
                            probes: probes())
+    }
+
+    /// The image domain of each `--domain` (what its cases were read as; the
+    /// commonest when they differ): "own" and "foreign" are decided by it,
+    /// whatever the user named the domain.
+    func imageDomains() -> [String: ImageDomain] {
+        var out: [String: ImageDomain] = [:]
+        for d in runner.domains.map(\.name) {
+            let seen = outcomes.filter { $0.domain == d }.compactMap(\.imageDomain)
+            out[d] = Dictionary(grouping: seen, by: { $0 }).max { $0.value.count < $1.value.count }?.key
+        }
+        return out
     }
 
     /// Each domain's own profile against every foreign one, where ROIs exist.
@@ -128,4 +140,4 @@ struct AuditAssembly {
 }
 
 func round4(_ v: Double) -> Double { v.isFinite ? (v * 10_000).rounded() / 10_000 : 0 }
-func pct(_ v: Double) -> String { String(format: "%.1f%%", v * 100) }
+func pct(_ v: Double) -> String { SuiteReportFormat.pct(v) }

@@ -1,4 +1,5 @@
 import Foundation
+import Validation
 
 /// The audit as one self-contained HTML page: inline CSS and SVG, thumbnails
 /// as data: URIs, no script and no network resource. Pure: `thumbnails`
@@ -94,7 +95,7 @@ public enum AuditHTML {
     }
 
     static func worst(_ r: AuditReport, _ thumbnails: [String: String]) -> String {
-        let foreign = r.worstCases.filter { w in r.profiles.first { $0.name == w.profile }?.domain != w.domain }
+        let foreign = r.worstCases.filter(\.foreign)
         var h = "<h2 id=\"worst\">Worst cases: ROIs skipped under a foreign profile (\(foreign.count))</h2>\n"
         let own = r.worstCases.count - foreign.count
         h += "<p>Skipped under the domain's own profile: \(own).</p>\n"
@@ -184,8 +185,5 @@ public enum AuditHTML {
         return s + "</svg><figcaption>\(esc(hist.feature))</figcaption></figure>"
     }
 
-    static func esc(_ s: String) -> String {
-        s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
-            .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
-    }
+    static func esc(_ s: String) -> String { SuiteReportFormat.esc(s) }
 }

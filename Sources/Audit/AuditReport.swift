@@ -22,6 +22,8 @@ public struct AuditReport: Sendable, Codable {
     public struct DomainInfo: Sendable, Codable {
         public var name: String
         public var source: String
+        /// What the cases were read as (ct, xray, natural).
+        public var imageDomain: String?
         public var cases: Int
         public var rois: Int
         public var failedCases: [String]
@@ -80,6 +82,8 @@ public struct AuditReport: Sendable, Codable {
         public var domain: String
         public var caseID: String
         public var roi: String
+        /// The profile was calibrated on another image domain.
+        public var foreign: Bool
         public var fineFraction: Double
         public var droppedFraction: Double
         /// Heatmap thumbnail, relative to the audit folder.

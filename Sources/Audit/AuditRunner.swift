@@ -49,31 +49,32 @@ public struct AuditRunner: Sendable {
     struct CaseOutcome: Sendable {
         var domain: String
         var caseID: String
+        var imageDomain: ImageDomain?
         var profiles: [ProfileOutcome]
         var probes: [ProbeOutcome]
         var error: String?
     }
 
     public func run() async throws -> AuditReport {
-        var work: [(domain: String, suite: Suite, folder: String, c: SuiteCase)] = []
+        var work: [(domain: String, suite: Suite, folder: String, c: SuiteCase, index: Int)] = []
         for d in domains {
             let (suite, folder) = try d.cases(split: split)
-            work += suite.cases.map { (d.name, suite, folder, $0) }
+            work += suite.cases.enumerated().map { (d.name, suite, folder, $0.element, $0.offset) }
         }
         try FileManager.default.createDirectory(atPath: output + "/thumbnails", withIntermediateDirectories: true)
         let outcomes = await boundedConcurrentMap(work, limit: jobs) { item in
-            self.evaluate(item.c, suite: item.suite, folder: item.folder, domain: item.domain)
+            self.evaluate(item.c, suite: item.suite, folder: item.folder, domain: item.domain, index: item.index)
         }
         return AuditAssembly(runner: self, outcomes: outcomes).report()
     }
 
-    func evaluate(_ c: SuiteCase, suite: Suite, folder: String, domain: String) -> CaseOutcome {
+    /// `index`: the case's place in its domain (thumbnail names stay unique
+    /// when two images share a file stem).
+    func evaluate(_ c: SuiteCase, suite: Suite, folder: String, domain: String, index: Int) -> CaseOutcome {
         do {
             let prepared = try CasePreparation.prepare(c, suite: suite, folder: folder)
             let header = try? ImageHeader(file: DicomFile(path: prepared.source.path, headerOnly: true))
-            let headerWindow = header.flatMap { h in
-                h.windowCenter.flatMap { c in h.windowWidth.map { w in (c - w / 2)...(c + w / 2) } }
-            }
+            let headerWindow = header.flatMap { h in h.windowCenter.flatMap { c in h.windowWidth.map { (center: c, width: $0) } } }
             var results: [ProfileOutcome] = []
             var probes: [ProbeOutcome] = []
             for profile in profiles {
@@ -84,11 +85,12 @@ public struct AuditRunner: Sendable {
                 let coverage = Coverage.evaluate(tokenized.map, rois: prepared.rois)
                 var outcome = summarize(tokenized, profile: profile, coverage: coverage)
                 if coverage.contains(where: { !$0.resolved }) {
-                    let thumbnail = "thumbnails/" + OutputName.safe("\(profile.profile.name)-\(domain)-\(c.id)") + ".png"
+                    let thumbnail = "thumbnails/"
+                        + safeFileNameComponent("\(profile.profile.name)-\(domain)-\(index)-\(c.id)", fallback: "case") + ".png"
                     try writeThumbnail(tokenized, plane: plane, profile: profile, rois: prepared.rois, coverage: coverage,
                                        to: output + "/" + thumbnail)
                     outcome.skipped = coverage.filter { !$0.resolved }.map {
-                        AuditReport.SkippedROI(profile: profile.profile.name, domain: domain, caseID: c.id, roi: $0.id,
+                        AuditReport.SkippedROI(profile: profile.profile.name, domain: domain, caseID: c.id, roi: $0.id, foreign: !own,
                                                fineFraction: $0.fineFraction, droppedFraction: $0.droppedFraction,
                                                thumbnail: thumbnail)
                     }
@@ -103,9 +105,10 @@ public struct AuditRunner: Sendable {
                                                perturbed: Coverage.evaluate(map, rois: prepared.rois)))
                 }
             }
-            return CaseOutcome(domain: domain, caseID: c.id, profiles: results, probes: probes, error: nil)
+            return CaseOutcome(domain: domain, caseID: c.id, imageDomain: prepared.domain, profiles: results, probes: probes,
+                               error: nil)
         } catch {
-            return CaseOutcome(domain: domain, caseID: c.id, profiles: [], probes: [], error: "\(error)")
+            return CaseOutcome(domain: domain, caseID: c.id, imageDomain: nil, profiles: [], probes: [], error: "\(error)")
         }
     }
 
@@ -137,14 +140,5 @@ public struct AuditRunner: Sendable {
         let heatmap = try HeatmapRenderer.render(content, options: HeatmapOptions(window: window, overlay: .both,
                                                                                   maxSize: thumbnailSize))
         try HeatmapWriter.writePNG(heatmap.canvas, to: path)
-    }
-}
-
-/// File names from case ids: letters, digits, '-', '_' and '.' only.
-enum OutputName {
-    static func safe(_ s: String) -> String {
-        String(s.unicodeScalars.map { c -> Character in
-            (c.properties.isAlphabetic && c.isASCII) || ("0"..."9").contains(c) || c == "-" || c == "_" || c == "." ? Character(c) : "_"
-        })
     }
 }

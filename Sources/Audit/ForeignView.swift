@@ -1,3 +1,4 @@
+import Export
 import Imaging
 import Scoring
 
@@ -8,7 +9,7 @@ import Scoring
 /// profile expects (a fixed window's range, or as is for percentile
 /// profiles). Pixel grid and spacing are unchanged, so ROIs still apply.
 public enum ForeignView {
-    public static func present(_ plane: ImagePlane, imageDomain: ImageDomain, headerWindow: ClosedRange<Double>?,
+    public static func present(_ plane: ImagePlane, imageDomain: ImageDomain, headerWindow: (center: Double, width: Double)?,
                                profile: Profile) -> ImagePlane {
         guard profile.domain != imageDomain else { return plane }
         let display = displayRange(plane, domain: imageDomain, headerWindow: headerWindow)
@@ -24,11 +25,13 @@ public enum ForeignView {
         return ImagePlane(rows: plane.rows, columns: plane.columns, values: values, spacingMM: plane.spacingMM)
     }
 
-    static func displayRange(_ plane: ImagePlane, domain: ImageDomain, headerWindow: ClosedRange<Double>?) -> ClosedRange<Double> {
-        switch domain {
-        case .ct: return headerWindow ?? (-160)...240   // soft-tissue window when the header has none
-        case .xray: return IntensityWindow.percentiles(low: 0.5, high: 99.5).resolve(plane)
-        case .natural: return 0...255
-        }
+    /// What a display shows: photographs as they are (0…255); DICOM through
+    /// the heatmap's auto window (CT: the header's, else mediastinum;
+    /// radiographs: 0.5–99.5th percentiles), as the range the VOI maps to 0…1.
+    static func displayRange(_ plane: ImagePlane, domain: ImageDomain, headerWindow: (center: Double, width: Double)?)
+        -> ClosedRange<Double> {
+        guard domain != .natural,
+              let w = try? DisplayWindow.auto.resolve(plane, domain: domain, headerWindow: headerWindow) else { return 0...255 }
+        return (w.center - 0.5 - (w.width - 1) / 2)...(w.center - 0.5 + (w.width - 1) / 2)
     }
 }

@@ -30,8 +30,9 @@ public enum Probe: String, Sendable, Codable, CaseIterable {
         case .noise:
             var rng = SplitMix64(seed: seed)
             let sigma = Self.noiseSigma(plane, domain: domain)
-            let range = IntensityWindow.percentiles(low: 0.5, high: 99.5).resolve(plane)
-            let low = Float(range.lowerBound), span = Float(range.upperBound - range.lowerBound)
+            // X-ray noise scales with the display range (never empty: resolve widens it).
+            let range = domain == .xray ? IntensityWindow.percentiles(low: 0.5, high: 99.5).resolve(plane) : 0...1
+            let low = Float(range.lowerBound), span = max(Float(range.upperBound - range.lowerBound), 1)
             for i in out.values.indices where out.values[i] != plane.paddingValue {
                 var s = sigma
                 if domain == .xray {

@@ -155,7 +155,9 @@ public struct BatchRunner: Sendable {
             let profile = try profiles.profile(for: loader.domain)
             instance.inputSHA256 = hash
             instance.profileSHA256 = profile.sha256
-            if let outputs = try catalog.isDone(input: input.name, inputSHA256: hash, profileSHA256: profile.sha256),
+            instance.options = try outputOptions(sop: header.sopInstanceUID, frames: loader.frames)
+            if let outputs = try catalog.isDone(input: input.name, inputSHA256: hash, profileSHA256: profile.sha256,
+                                                options: instance.options ?? ""),
                outputs.count == loader.frames, outputs.allSatisfy({ outputsExist(options.output + "/" + $0, dicom: true) }) {
                 return BatchEvent(input: input.name, status: "skipped", frames: outputs.count, tokens: 0, error: nil)
             }
@@ -174,7 +176,7 @@ public struct BatchRunner: Sendable {
                 let coverage = Coverage.evaluate(map, rois: annotated.rois)
                 // Side outputs first: the token map's rename marks the frame done.
                 try writeHeatmaps(tokenized, plane: plane, source: loader.dicomHeader, frame: f, profile: profile,
-                                  rois: annotated.rois, tokenMap: path)
+                                  rois: annotated.rois, coverage: coverage, tokenMap: path)
                 try writePatches(tokenized, tokenMap: path)
                 try AtomicWrite.write(TokenMapJSON.bytes(map), to: path)
                 tokens += map.stats.tokenCount
@@ -209,7 +211,8 @@ public struct BatchRunner: Sendable {
         let loader = try ImageLoader(path: input.path)
         let profile = try profiles.profile(for: loader.domain)
         let path = layout.tokenMap(study: "photographs", series: "images", sop: nil, fallbackName: fallbackName(input), frame: 0, frames: 1)
-        if let outputs = try catalog.isDone(input: input.name, inputSHA256: hash, profileSHA256: profile.sha256),
+        let options = try outputOptions(sop: nil, frames: 1)
+        if let outputs = try catalog.isDone(input: input.name, inputSHA256: hash, profileSHA256: profile.sha256, options: options),
            outputs.count == 1, outputsExist(path, dicom: false) {
             return BatchEvent(input: input.name, status: "skipped", frames: 1, tokens: 0, error: nil)
         }
@@ -219,7 +222,8 @@ public struct BatchRunner: Sendable {
         try writeHeatmaps(tokenized, plane: plane, source: nil, frame: 0, profile: profile, rois: [], tokenMap: path)
         try writePatches(tokenized, tokenMap: path)
         try AtomicWrite.write(TokenMapJSON.bytes(map), to: path)
-        let instance = Catalog.Instance(input: input.name, status: "done", frames: 1, inputSHA256: hash, profileSHA256: profile.sha256, seconds: 0)
+        let instance = Catalog.Instance(input: input.name, status: "done", frames: 1, inputSHA256: hash, profileSHA256: profile.sha256,
+                                        seconds: 0, options: options)
         try catalog.record(instance, frames: [Catalog.Frame(input: input.name, frame: 0, status: "done", output: relative(path),
                                                             tokens: map.stats.tokenCount, uniformTokens: map.stats.uniformTokenCount,
                                                             reduction: map.stats.reduction, seconds: 0)],
@@ -227,11 +231,21 @@ public struct BatchRunner: Sendable {
         return BatchEvent(input: input.name, status: "done", frames: 1, tokens: map.stats.tokenCount, error: nil)
     }
 
+    /// The output options that decide what a done row holds: heatmaps and
+    /// their size, patches, and the instance's ROI files.
+    func outputOptions(sop: String?, frames: Int) throws -> String {
+        var parts: [String] = []
+        if let h = options.heatmaps { parts.append("heatmaps=\(h.maxSize.map(String.init) ?? "full")") }
+        if options.patches { parts.append("patches") }
+        if let rois = options.rois { parts.append("rois=" + (try rois.fingerprint(sop: sop, frames: frames))) }
+        return parts.joined(separator: ";")
+    }
+
     func writeHeatmaps(_ tokenized: TokenizedImage, plane: ImagePlane, source: ImageHeader?, frame: Int,
-                       profile: LoadedProfile, rois: [ROI], tokenMap: String) throws {
+                       profile: LoadedProfile, rois: [ROI], coverage: [CoverageResult] = [], tokenMap: String) throws {
         guard let settings = options.heatmaps else { return }
         try HeatmapExport.write(tokenized, plane: plane, source: source, frame: frame, profileName: profile.profile.name,
-                                rois: rois, options: HeatmapOptions(maxSize: settings.maxSize),
+                                rois: rois, coverage: coverage, options: HeatmapOptions(maxSize: settings.maxSize),
                                 outputs: HeatmapSettings.outputs(forTokenMap: tokenMap, dicom: source != nil))
     }
 

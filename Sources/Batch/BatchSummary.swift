@@ -55,15 +55,16 @@ public struct BatchSummary: Sendable, Codable {
                 f.skippedROIs.map { "\(f.input) [frame \(f.frame)]: \($0)" }
             })
         try AtomicWrite.write(Array((try json(summary)).utf8), to: layout.root + "/summary.json")
-        var csv = "input,frame,status,tokens,uniform_tokens,reduction,rois,rois_resolved,output,error\n"
+        // The ROI columns (added with --rois) come last, so readers by column position still work.
+        var csv = "input,frame,status,tokens,uniform_tokens,reduction,output,error,rois,rois_resolved\n"
         let byInput = Dictionary(grouping: try catalog.frames(), by: \.input)
         for i in instances {
             let rows = byInput[i.input] ?? []
             if rows.isEmpty { csv += [i.input, "", i.status, "", "", "", "", "", "", i.error ?? ""].map(csvField).joined(separator: ",") + "\n" }
             for f in rows {
                 csv += [f.input, String(f.frame), f.status, String(f.tokens), String(f.uniformTokens), String(f.reduction),
-                        f.rois.map(String.init) ?? "", f.roisResolved.map(String.init) ?? "",
-                        f.output ?? "", f.error ?? ""].map(csvField).joined(separator: ",") + "\n"
+                        f.output ?? "", f.error ?? "",
+                        f.rois.map(String.init) ?? "", f.roisResolved.map(String.init) ?? ""].map(csvField).joined(separator: ",") + "\n"
             }
         }
         try AtomicWrite.write(Array(csv.utf8), to: layout.root + "/summary.csv")

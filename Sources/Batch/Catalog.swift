@@ -29,12 +29,14 @@ public final class Catalog: Sendable {
                     error TEXT, output TEXT, tokens INTEGER, uniform_tokens INTEGER, reduction REAL,
                     input_sha256 TEXT, profile_sha256 TEXT, seconds REAL, PRIMARY KEY (input, frame));
                 """)
-            // ROI coverage (--rois): added after the first release, so older
-            // catalogs get the columns appended, in the same order.
-            let columns = try Row.fetchAll(db, sql: "PRAGMA table_info(frame)").map { $0["name"] as String }
-            for (name, type) in [("rois", "INTEGER"), ("rois_resolved", "INTEGER"), ("rois_skipped", "TEXT")]
-            where !columns.contains(name) {
-                try db.execute(sql: "ALTER TABLE frame ADD COLUMN \(name) \(type)")
+            // Columns added after the first release (ROI coverage, the output
+            // options a row was made with): older catalogs get them appended,
+            // in the same order.
+            let added = [("frame", "rois", "INTEGER"), ("frame", "rois_resolved", "INTEGER"), ("frame", "rois_skipped", "TEXT"),
+                         ("instance", "options", "TEXT")]
+            for (table, name, type) in added {
+                let columns = try Row.fetchAll(db, sql: "PRAGMA table_info(\(table))").map { $0["name"] as String }
+                if !columns.contains(name) { try db.execute(sql: "ALTER TABLE \(table) ADD COLUMN \(name) \(type)") }
             }
         }
     }
@@ -50,12 +52,16 @@ public final class Catalog: Sendable {
         public var inputSHA256: String?
         public var profileSHA256: String?
         public var seconds: Double
+        /// The output options the row was made with (heatmaps, patches, ROI
+        /// files): a rerun with other options redoes the instance.
+        public var options: String?
 
         public init(input: String, sopUID: String? = nil, seriesUID: String? = nil, studyUID: String? = nil, status: String,
-                    error: String? = nil, frames: Int, inputSHA256: String? = nil, profileSHA256: String? = nil, seconds: Double) {
+                    error: String? = nil, frames: Int, inputSHA256: String? = nil, profileSHA256: String? = nil, seconds: Double,
+                    options: String? = nil) {
             self.input = input; self.sopUID = sopUID; self.seriesUID = seriesUID; self.studyUID = studyUID
             self.status = status; self.error = error; self.frames = frames; self.inputSHA256 = inputSHA256
-            self.profileSHA256 = profileSHA256; self.seconds = seconds
+            self.profileSHA256 = profileSHA256; self.seconds = seconds; self.options = options
         }
     }
 
@@ -83,13 +89,14 @@ public final class Catalog: Sendable {
         }
     }
 
-    /// Done, with the same input and profile: nothing to redo.
-    public func isDone(input: String, inputSHA256: String, profileSHA256: String) throws -> [String]? {
+    /// Done, with the same input, profile and output options: nothing to redo.
+    public func isDone(input: String, inputSHA256: String, profileSHA256: String, options: String) throws -> [String]? {
         try queue.read { db -> [String]? in
-            guard let row = try Row.fetchOne(db, sql: "SELECT status, input_sha256, profile_sha256 FROM instance WHERE input = ?",
+            guard let row = try Row.fetchOne(db, sql: "SELECT status, input_sha256, profile_sha256, options FROM instance WHERE input = ?",
                                              arguments: [input]),
                   row["status"] as String? == "done", row["input_sha256"] as String? == inputSHA256,
-                  row["profile_sha256"] as String? == profileSHA256 else { return nil }
+                  row["profile_sha256"] as String? == profileSHA256, (row["options"] as String? ?? "") == options
+            else { return nil }
             return try String.fetchAll(db, sql: "SELECT output FROM frame WHERE input = ? AND status = 'done' ORDER BY frame",
                                        arguments: [input])
         }
@@ -106,9 +113,9 @@ public final class Catalog: Sendable {
             }
             try db.execute(sql: """
                 INSERT OR REPLACE INTO instance (input, sop_uid, series_uid, study_uid, status, error, frames, input_sha256,
-                    profile_sha256, seconds) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    profile_sha256, seconds, options) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """, arguments: [i.input, i.sopUID, i.seriesUID, i.studyUID, i.status, i.error, i.frames, i.inputSHA256,
-                                 i.profileSHA256, i.seconds])
+                                 i.profileSHA256, i.seconds, i.options])
             try db.execute(sql: "DELETE FROM frame WHERE input = ?", arguments: [i.input])
             for f in frames {
                 try db.execute(sql: """
@@ -132,7 +139,7 @@ public final class Catalog: Sendable {
             try Row.fetchAll(db, sql: "SELECT * FROM instance ORDER BY input").map { r in
                 Instance(input: r["input"], sopUID: r["sop_uid"], seriesUID: r["series_uid"], studyUID: r["study_uid"],
                          status: r["status"], error: r["error"], frames: r["frames"] ?? 0, inputSHA256: r["input_sha256"],
-                         profileSHA256: r["profile_sha256"], seconds: r["seconds"] ?? 0)
+                         profileSHA256: r["profile_sha256"], seconds: r["seconds"] ?? 0, options: r["options"])
             }
         }
     }
@@ -158,6 +165,9 @@ public final class Catalog: Sendable {
 
     /// Copies every row of another catalog into this one (shard merge).
     public func merge(from other: String) throws {
+        // Opening the shard's catalog brings an older one's columns up to
+        // date, so the SELECT * below lines up.
+        _ = try Catalog(path: other)
         try queue.writeWithoutTransaction { db in
             try db.execute(sql: "ATTACH DATABASE ? AS other", arguments: [other])
             try db.inTransaction {

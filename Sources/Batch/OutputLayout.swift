@@ -9,17 +9,9 @@ public struct OutputLayout: Sendable {
 
     public init(root: String) { self.root = root }
 
-    /// Letters, digits, '.', '-', '_', '~' only; no leading dot (so never "." or
-    /// ".."); at most 96 characters (longer ones keep a prefix and a hash).
+    /// A path component from an untrusted identifier (see safeFileNameComponent).
     public static func component(_ value: String?, fallback: String) -> String {
-        guard let value, !value.isEmpty else { return fallback }
-        var out = String(value.unicodeScalars.map { s -> Character in
-            let ok = (s >= "0" && s <= "9") || (s >= "a" && s <= "z") || (s >= "A" && s <= "Z") || s == "." || s == "-" || s == "_" || s == "~"
-            return ok ? Character(s) : "_"
-        })
-        if out.hasPrefix(".") { out = "_" + out }
-        if out.count > 96 { out = String(out.prefix(80)) + "-" + String(stableHash(value), radix: 16) }
-        return out
+        safeFileNameComponent(value, fallback: fallback)
     }
 
     public func seriesFolder(study: String?, series: String?) -> String {
@@ -33,14 +25,12 @@ public struct OutputLayout: Sendable {
 }
 
 public enum BatchError: Error, CustomStringConvertible, Sendable {
-    case write(path: String, reason: String)
     case input(path: String, reason: String)
     case catalog(reason: String)
     case usage(String)
 
     public var description: String {
         switch self {
-        case .write(let p, let r): return "\(p): cannot write (\(r))"
         case .input(let p, let r): return "\(p): \(r)"
         case .catalog(let r): return "catalog: \(r)"
         case .usage(let r): return r

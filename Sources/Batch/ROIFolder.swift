@@ -16,6 +16,16 @@ public struct ROIFolder: Sendable {
         self.path = path
     }
 
+    /// Content hashes of the instance's ROI files: part of what a done row
+    /// was made with, so an edited annotation redoes the instance.
+    public func fingerprint(sop: String?, frames: Int) throws -> String {
+        guard let sop else { return "" }
+        let name = OutputLayout.component(sop, fallback: "instance")
+        let candidates = [path + "/" + name + ".rois.json"] + (0..<frames).map { path + "/" + name + String(format: "_f%04d", $0) + ".rois.json" }
+        return try candidates.filter { FileManager.default.fileExists(atPath: $0) }
+            .map { try InputCollector.contentHash($0).prefix(16) }.joined(separator: ",")
+    }
+
     /// The ROIs annotated on `frame` of the instance, and the file they came
     /// from (nil when there is none). A file for another image size is an error.
     public func rois(sop: String?, frame: Int, rows: Int, columns: Int) throws -> (rois: [ROI], file: String?) {

@@ -19,6 +19,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -160,7 +161,11 @@ void writeSegmentation(const tdw_seg_request &r) {
             throw Failure{"cannot relax the Frame of Reference module for a source without one"};
     }
     check(seg->getSeries().setSeriesDescription(r.seriesDescription), "series description");
+    // One series per source series (the caller derives its UID), so a
+    // heatmapped CT adds one SEG series to the study, not one per slice.
+    check(seg->getSeries().setSeriesInstanceUID(r.seriesInstanceUID), "series instance UID");
     check(seg->getSeries().setSeriesNumber("900"), "series number");
+    check(seg->getGeneralImage().setInstanceNumber(std::to_string(r.instanceNumber).c_str()), "instance number");
 
     // Pixel measures only with the geometry: without a frame of reference a
     // spacing (often the detector's) locates nothing, and the macro then
@@ -309,7 +314,7 @@ void writeSecondaryCapture(const tdw_sc_request &r) {
     check(ds.putAndInsertString(DCM_StudyInstanceUID, study.c_str()), "study");
     // General Series: a new series of derived images.
     check(ds.putAndInsertString(DCM_Modality, "OT"), "modality");
-    check(ds.putAndInsertString(DCM_SeriesInstanceUID, newUID(SITE_SERIES_UID_ROOT).c_str()), "series");
+    check(ds.putAndInsertString(DCM_SeriesInstanceUID, r.seriesInstanceUID), "series");
     check(ds.putAndInsertString(DCM_SeriesNumber, "901"), "series number");
     check(ds.putAndInsertString(DCM_SeriesDescription, r.seriesDescription), "series description");
     check(ds.insertEmptyElement(DCM_Laterality), "laterality");
@@ -318,7 +323,7 @@ void writeSecondaryCapture(const tdw_sc_request &r) {
     check(ds.putAndInsertString(DCM_SoftwareVersions, r.softwareVersion), "software versions");
     check(ds.putAndInsertString(DCM_ConversionType, "WSD"), "conversion type");
     // General Image
-    check(ds.putAndInsertString(DCM_InstanceNumber, "1"), "instance number");
+    check(ds.putAndInsertString(DCM_InstanceNumber, std::to_string(r.instanceNumber).c_str()), "instance number");
     check(ds.insertEmptyElement(DCM_PatientOrientation), "patient orientation");
     check(ds.putAndInsertOFStringArray(DCM_ContentDate, date), "content date");
     check(ds.putAndInsertOFStringArray(DCM_ContentTime, time), "content time");
@@ -349,9 +354,12 @@ void writeSecondaryCapture(const tdw_sc_request &r) {
 template <typename Request, typename Body>
 int guarded(const Request *request, char *err, size_t errlen, Body body) {
     // DCMTK explains a rejected value only in its log: TESSERA_DCMTK_LOG=1
-    // shows it on stderr.
-    if (const char *log = std::getenv("TESSERA_DCMTK_LOG"); log && *log == '1')
-        OFLog::configure(OFLogger::WARN_LOG_LEVEL);
+    // shows it on stderr. Configured once: writers run concurrently.
+    static std::once_flag logOnce;
+    std::call_once(logOnce, [] {
+        if (const char *log = std::getenv("TESSERA_DCMTK_LOG"); log && *log == '1')
+            OFLog::configure(OFLogger::WARN_LOG_LEVEL);
+    });
     if (!request) {
         copyText(err, errlen, "no request");
         return -1;
@@ -377,4 +385,3 @@ extern "C" int tdw_write_sc(const tdw_sc_request *request, char *err, size_t err
     return guarded(request, err, errlen, writeSecondaryCapture);
 }
 
-extern "C" void tdw_new_uid(char *out, size_t outlen) { copyText(out, outlen, newUID(SITE_INSTANCE_UID_ROOT)); }

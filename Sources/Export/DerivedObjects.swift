@@ -1,6 +1,7 @@
 import Foundation
 import CDicomWrite
 import CImageIO
+import Crypto
 import DicomIO
 import FileOutput
 import Scoring
@@ -38,6 +39,42 @@ public struct SegmentationPlanes: Sendable, Equatable {
     }
 }
 
+/// Series and instance identity of derived objects: every SEG (or SC) made
+/// from one source series with one profile shares a series, so a heatmapped
+/// CT adds one series per kind to the study, not one per slice; rewriting
+/// gives the same series.
+public enum DerivedIdentity {
+    /// `2.25.` and the first 128 bits of SHA-256(key) as a decimal integer
+    /// (a UUID-derived UID, PS3.5 B.2).
+    public static func uid(_ key: String) -> String {
+        let digest = Array(SHA256.hash(data: Array(key.utf8)).prefix(16))
+        let value = digest.reduce(UInt128(0)) { $0 << 8 | UInt128($1) }
+        return "2.25." + String(value)
+    }
+
+    static func series(_ kind: String, source: ImageHeader, profileName: String) throws -> String {
+        guard let series = source.seriesInstanceUID else {
+            throw ExportError.sourceAttributeMissing(path: source.path, attribute: "Series Instance UID")
+        }
+        return uid("tessera/\(kind)/\(series)/\(profileName)")
+    }
+
+    /// The frame number for multi-frame sources, else the source's Instance Number.
+    static func instanceNumber(_ source: ImageHeader, frame: Int) -> UInt32 {
+        UInt32(clamping: source.frames > 1 ? frame + 1 : max(source.instanceNumber ?? 1, 1))
+    }
+
+    /// What a derived object must reference, checked before anything is written.
+    static func requireReferences(_ source: ImageHeader) throws {
+        let required: [(String?, String)] = [(source.sopClassUID, "SOP Class UID"), (source.sopInstanceUID, "SOP Instance UID"),
+                                             (source.studyInstanceUID, "Study Instance UID"),
+                                             (source.seriesInstanceUID, "Series Instance UID")]
+        for (value, name) in required where value?.isEmpty ?? true {
+            throw ExportError.sourceAttributeMissing(path: source.path, attribute: name)
+        }
+    }
+}
+
 /// Writes the heatmap as PNG (libpng) and as DICOM objects that reference
 /// the source image (DCMTK): a fractional SEG and a Secondary Capture.
 /// Every file goes through a temporary name and a rename.
@@ -62,6 +99,13 @@ public enum HeatmapWriter {
         guard pixel.rows <= 65535, pixel.columns <= 65535 else {
             throw ExportError.tooLarge(path: source.path, rows: pixel.rows, columns: pixel.columns)
         }
+        // The C side copies rows × columns bytes from each plane.
+        let pixels = pixel.rows * pixel.columns
+        guard planes.score.count == pixels, planes.finest.count == pixels else {
+            throw ExportError.sizeMismatch(path: source.path, reason: "segment planes hold \(planes.score.count) and "
+                                           + "\(planes.finest.count) values for a \(pixel.columns)×\(pixel.rows) frame")
+        }
+        let seriesUID = try DerivedIdentity.series("seg", source: source, profileName: profileName)
         var geometry = tdw_geometry()
         if let p = source.position(frame: frame), p.count == 3 {
             geometry.hasPosition = 1
@@ -83,7 +127,8 @@ public enum HeatmapWriter {
                                              "TD001", "Information density score",
                                              "Finest tokens", "Region tokenized at the finest patch size",
                                              "TD002", "Finest-token region",
-                                             algorithm, tesseraVersion, "Tessera density map", source.path, temp]) { s in
+                                             algorithm, tesseraVersion, "Tessera density map", source.path, temp,
+                                             seriesUID]) { s in
                 planes.score.withUnsafeBufferPointer { score in
                     planes.finest.withUnsafeBufferPointer { finest in
                         let segments = [tdw_segment(label: s[0], description: s[1], typeCode: s[2], typeMeaning: s[3], values: score.baseAddress),
@@ -93,7 +138,8 @@ public enum HeatmapWriter {
                                 sourcePath: s[11], sourceFrame: source.frames > 1 ? UInt32(frame + 1) : 0,
                                 rows: UInt16(pixel.rows), columns: UInt16(pixel.columns), geometry: geometry,
                                 segments: segs.baseAddress, segmentCount: 2, algorithmName: s[8], algorithmVersion: s[9],
-                                seriesDescription: s[10], outputPath: s[12])
+                                seriesDescription: s[10], seriesInstanceUID: s[13],
+                                instanceNumber: DerivedIdentity.instanceNumber(source, frame: frame), outputPath: s[12])
                             return tdw_write_seg(&request, &err, err.count)
                         }
                     }
@@ -104,19 +150,23 @@ public enum HeatmapWriter {
     }
 
     /// Secondary Capture (RGB) of the rendered heatmap, in the source's study.
-    public static func writeSecondaryCapture(source: ImageHeader, frame: Int, canvas: Canvas, to path: String) throws {
+    public static func writeSecondaryCapture(source: ImageHeader, frame: Int, canvas: Canvas, profileName: String,
+                                             to path: String) throws {
         guard canvas.width <= 65535, canvas.height <= 65535 else {
             throw ExportError.tooLarge(path: source.path, rows: canvas.height, columns: canvas.width)
         }
+        let seriesUID = try DerivedIdentity.series("sc", source: source, profileName: profileName)
         try AtomicWrite.write(to: path) { temp in
             var err = [CChar](repeating: 0, count: 512)
             let status: Int32 = withStrings(["Tessera heatmap", "Tessera information-density heatmap and token map overlay",
-                                             tesseraVersion, source.path, temp]) { s in
+                                             tesseraVersion, source.path, temp, seriesUID]) { s in
                 canvas.pixels.withUnsafeBufferPointer { rgb in
                     var request = tdw_sc_request(
                         sourcePath: s[3], sourceFrame: source.frames > 1 ? UInt32(frame + 1) : 0,
                         rows: UInt16(canvas.height), columns: UInt16(canvas.width), rgb: rgb.baseAddress,
-                        seriesDescription: s[0], derivationDescription: s[1], softwareVersion: s[2], outputPath: s[4])
+                        seriesDescription: s[0], derivationDescription: s[1], softwareVersion: s[2],
+                        seriesInstanceUID: s[5], instanceNumber: DerivedIdentity.instanceNumber(source, frame: frame),
+                        outputPath: s[4])
                     return tdw_write_sc(&request, &err, err.count)
                 }
             }

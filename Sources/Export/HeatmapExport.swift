@@ -18,27 +18,34 @@ public struct HeatmapOutputs: Sendable {
 /// Renders one tokenized frame and writes the requested heatmap files.
 public enum HeatmapExport {
     @discardableResult
+    /// `coverage`: the ROIs' coverage when the caller already has it.
+    /// Everything a DICOM output needs is checked before any file is written.
     public static func write(_ tokenized: TokenizedImage, plane: ImagePlane, source: ImageHeader?, frame: Int,
-                             profileName: String, rois: [ROI], options: HeatmapOptions,
-                             outputs: HeatmapOutputs) throws -> (heatmap: Heatmap, coverage: [CoverageResult]) {
-        let coverage = Coverage.evaluate(tokenized.map, rois: rois)
+                             profileName: String, rois: [ROI], coverage known: [CoverageResult]? = nil,
+                             options: HeatmapOptions, outputs: HeatmapOutputs) throws -> (heatmap: Heatmap, coverage: [CoverageResult]) {
+        let wantsDICOM = outputs.segmentation != nil || outputs.secondaryCapture != nil
+        if wantsDICOM {
+            guard let source else {
+                throw ExportError.needsDICOMSource(path: tokenized.map.source.path,
+                                                   output: outputs.segmentation ?? outputs.secondaryCapture ?? "")
+            }
+            try DerivedIdentity.requireReferences(source)
+        }
+        let coverage = known ?? Coverage.evaluate(tokenized.map, rois: rois)
         let window = source.flatMap { h in h.windowCenter.flatMap { c in h.windowWidth.map { (center: c, width: $0) } } }
         let content = HeatmapContent(plane: plane, scored: tokenized.scored, map: tokenized.map, profileName: profileName,
                                      rois: rois, coverage: coverage, headerWindow: window)
         let heatmap = try HeatmapRenderer.render(content, options: options)
         if let png = outputs.png { try HeatmapWriter.writePNG(heatmap.canvas, to: png) }
-        if outputs.segmentation != nil || outputs.secondaryCapture != nil {
-            guard let source else {
-                throw ExportError.needsDICOMSource(path: tokenized.map.source.path,
-                                                   output: outputs.segmentation ?? outputs.secondaryCapture ?? "")
-            }
+        if wantsDICOM, let source {
             if let seg = outputs.segmentation {
                 try HeatmapWriter.writeSegmentation(source: source, frame: frame,
                                                     planes: .make(scored: tokenized.scored, map: tokenized.map),
                                                     profileName: profileName, to: seg)
             }
             if let sc = outputs.secondaryCapture {
-                try HeatmapWriter.writeSecondaryCapture(source: source, frame: frame, canvas: heatmap.canvas, to: sc)
+                try HeatmapWriter.writeSecondaryCapture(source: source, frame: frame, canvas: heatmap.canvas,
+                                                        profileName: profileName, to: sc)
             }
         }
         return (heatmap, coverage)

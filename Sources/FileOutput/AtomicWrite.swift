@@ -8,6 +8,20 @@ public func stableHash(_ s: String) -> UInt64 {
     s.utf8.reduce(0xcbf2_9ce4_8422_2325) { ($0 ^ UInt64($1)) &* 0x100_0000_01b3 }
 }
 
+/// File-name components from untrusted text (UIDs, case ids): letters,
+/// digits, '.', '-', '_', '~' only; no leading dot (so never "." or ".."); at
+/// most 96 characters (longer ones keep a prefix and a hash).
+public func safeFileNameComponent(_ value: String?, fallback: String) -> String {
+    guard let value, !value.isEmpty else { return fallback }
+    var out = String(value.unicodeScalars.map { s -> Character in
+        let ok = (s >= "0" && s <= "9") || (s >= "a" && s <= "z") || (s >= "A" && s <= "Z") || s == "." || s == "-" || s == "_" || s == "~"
+        return ok ? Character(s) : "_"
+    })
+    if out.hasPrefix(".") { out = "_" + out }
+    if out.count > 96 { out = String(out.prefix(80)) + "-" + String(stableHash(value), radix: 16) }
+    return out
+}
+
 /// Writes through a temporary file in the same folder and renames it into
 /// place: a killed run leaves either the old file, the new one, or a stray
 /// temporary that the next run removes — never a half-written output.

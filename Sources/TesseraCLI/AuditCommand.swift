@@ -2,6 +2,7 @@ import ArgumentParser
 import Audit
 import FileOutput
 import Foundation
+import Imaging
 import Scoring
 
 struct AuditCommand: AsyncParsableCommand {
@@ -66,7 +67,7 @@ struct AuditCommand: AsyncParsableCommand {
         let roiFolders = Dictionary(roiArguments.map(pair), uniquingKeysWith: { _, b in b })
         let domains = domainArguments.map(pair).map { AuditDomain(name: $0.0, path: $0.1, roiFolder: roiFolders[$0.0]) }
         let names = profiles.map { $0.split(separator: ",").map(String.init) }
-            ?? domains.compactMap { ImageDomainName(rawValue: $0.name)?.rawValue }
+            ?? domains.compactMap { ImageDomain(rawValue: $0.name)?.rawValue }
         guard !names.isEmpty else {
             throw ValidationError("no --profiles given and no domain is named ct, xray or natural")
         }
@@ -92,6 +93,3 @@ struct AuditCommand: AsyncParsableCommand {
         print("audit: \(output)/audit.json, \(output)/index.html")
     }
 }
-
-/// Domain names that double as built-in profile names.
-enum ImageDomainName: String { case ct, xray, natural }

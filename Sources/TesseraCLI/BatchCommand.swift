@@ -159,7 +159,8 @@ struct BatchMergeCommand: AsyncParsableCommand {
     func run() async throws {
         try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
         let catalog = try Catalog(path: output + "/catalog.sqlite")
-        for shard in shards {
+        for argument in shards {
+            let shard = argument.count > 1 && argument.hasSuffix("/") ? String(argument.dropLast()) : argument
             guard FileManager.default.fileExists(atPath: shard + "/catalog.sqlite") else {
                 throw ValidationError("\(shard) has no catalog.sqlite: not a batch output folder")
             }

@@ -133,8 +133,10 @@ public enum SuiteReportFormat {
     }
 
     static func pad(_ s: String, _ n: Int) -> String { s.count >= n ? s + " " : s.padding(toLength: n, withPad: " ", startingAt: 0) }
-    static func pct(_ v: Double) -> String { String(format: "%.1f%%", v * 100) }
-    static func esc(_ s: String) -> String {
+    /// A share as a percentage with one decimal.
+    public static func pct(_ v: Double) -> String { String(format: "%.1f%%", v * 100) }
+    /// Text escaped for XML and HTML.
+    public static func esc(_ s: String) -> String {
         s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
             .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
     }

@@ -106,3 +106,27 @@ struct SplitMix64: RandomNumberGenerator {
         return z ^ (z >> 31)
     }
 }
+
+/// The folder scan: recursive, sorted, absolute, hidden files skipped, links
+/// to files listed, links to folders not followed.
+@Suite struct FileScannerTests {
+    @Test func scanRules() throws {
+        let fm = FileManager.default
+        let root = fm.temporaryDirectory.appendingPathComponent("tessera-scan-\(UUID().uuidString)")
+        defer { try? fm.removeItem(at: root) }
+        for dir in ["a/b", ".hidden", "c"] { try fm.createDirectory(at: root.appendingPathComponent(dir), withIntermediateDirectories: true) }
+        for file in ["z.dcm", "a/one.dcm", "a/b/two.dcm", ".hidden/no.dcm", "a/.dotfile", "c/three"] {
+            try Data("x".utf8).write(to: root.appendingPathComponent(file))
+        }
+        try fm.createSymbolicLink(atPath: root.appendingPathComponent("link.dcm").path, withDestinationPath: root.appendingPathComponent("z.dcm").path)
+        try fm.createSymbolicLink(atPath: root.appendingPathComponent("c/loop").path, withDestinationPath: root.path)
+        let files = FileScanner.files(under: root.path)
+        #expect(files == ["a/b/two.dcm", "a/one.dcm", "c/three", "link.dcm", "z.dcm"].map { root.path + "/" + $0 })
+        // A relative root gives absolute paths.
+        let cwd = fm.currentDirectoryPath
+        defer { fm.changeCurrentDirectoryPath(cwd) }
+        fm.changeCurrentDirectoryPath(root.path)
+        #expect(FileScanner.files(under: "a").allSatisfy { $0.hasPrefix("/") && $0.hasSuffix(".dcm") })
+        #expect(FileScanner.files(under: "a").count == 2)
+    }
+}

@@ -37,7 +37,9 @@ import Validation
         let planes = SegmentationPlanes.make(scored: tokenized.scored, map: tokenized.map)
         let finest = planes.finest.filter { $0 == 255 }.count
         #expect((finest > 0) == hasFinestTokens)
-        #expect(finest == tokenized.map.tokens.filter { $0.level == 0 }.reduce(0) { $0 + $1.w * $1.h })
+        // The coverage rule's finest tokens: no side longer than basePatch.
+        let base = tokenized.map.basePatch
+        #expect(finest == tokenized.map.tokens.filter { $0.w <= base && $0.h <= base }.reduce(0) { $0 + $1.w * $1.h })
 
         // dicom3tools' validator: no errors (warnings about the source's own
         // missing Study ID and our private coding scheme are expected).
@@ -82,10 +84,14 @@ import Validation
         let plane = try loader.plane(frame: 0)
         let tokenized = Tokenizer.tokenize(plane, source: loader.source(frame: 0), domain: .natural,
                                            profile: try Profile.builtIn(for: .natural))
+        let dir = try TestData.scratch()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let png = dir.appendingPathComponent("x.png").path, seg = dir.appendingPathComponent("x.seg.dcm").path
         #expect(throws: ExportError.self) {
             try HeatmapExport.write(tokenized, plane: plane, source: nil, frame: 0, profileName: "natural", rois: [],
-                                    options: HeatmapOptions(), outputs: HeatmapOutputs(segmentation: "/tmp/never.dcm"))
+                                    options: HeatmapOptions(), outputs: HeatmapOutputs(png: png, segmentation: seg))
         }
-        #expect(!FileManager.default.fileExists(atPath: "/tmp/never.dcm"))
+        // Checked before anything is written: not even the PNG.
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path).isEmpty)
     }
 }

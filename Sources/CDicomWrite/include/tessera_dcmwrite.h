@@ -46,6 +46,8 @@ typedef struct {
     const char *algorithmName;
     const char *algorithmVersion;
     const char *seriesDescription;
+    const char *seriesInstanceUID;  // shared by every SEG of the source series
+    uint32_t instanceNumber;
     const char *outputPath;
 } tdw_seg_request;
 
@@ -58,6 +60,8 @@ typedef struct {
     const char *seriesDescription;
     const char *derivationDescription;
     const char *softwareVersion;
+    const char *seriesInstanceUID;  // shared by every capture of the source series
+    uint32_t instanceNumber;
     const char *outputPath;
 } tdw_sc_request;
 
@@ -65,9 +69,6 @@ typedef struct {
 /// outputPath directly: callers pass a temporary name and rename it.
 int tdw_write_seg(const tdw_seg_request *request, char *err, size_t errlen);
 int tdw_write_sc(const tdw_sc_request *request, char *err, size_t errlen);
-
-/// A new UID under DCMTK's root (for callers that need one before writing).
-void tdw_new_uid(char *out, size_t outlen);
 
 #ifdef __cplusplus
 }
