@@ -203,11 +203,14 @@ void writeSegmentation(const tdw_seg_request &r) {
         CodeSequenceMacro("121322", "DCM", "Source image for image processing operation")));
     if (!derivation) throw Failure{"creating the derivation image reference"};
 
+    // From the header already read (addFromFiles would parse the file again).
     IODReferences references;
-    OFVector<OFString> files;
-    files.push_back(r.sourcePath);
-    if (references.addFromFiles(files, IODReference::LEVEL_STUDY) != 1)
-        throw Failure{"cannot build the Referenced Series Sequence from the source"};
+    OFString patientID;
+    src.findAndGetOFString(DCM_PatientID, patientID);  // type 2: may be empty
+    std::unique_ptr<IODImageReference> reference(new IODImageReference(
+        patientID, source.study.c_str(), source.series.c_str(), source.sopInstance.c_str(), source.sopClass.c_str()));
+    if (!references.add(reference.get())) throw Failure{"cannot build the Referenced Series Sequence from the source"};
+    reference.release();  // the reference set owns it now
     if (seg->getCommonInstanceReference().addReferences(references, source.study.c_str()) != 1)
         throw Failure{"cannot add the source to the Referenced Series Sequence"};
 
