@@ -1,12 +1,14 @@
 #!/usr/bin/env python3
 """Cross-checks Tessera's derived DICOM objects with pydicom and highdicom.
 
-  check_derived_dicom.py --source SRC [--frame N] [--seg SEG --score-sum S --finest-count F] [--sc SC]
+  check_derived_dicom.py --source SRC [--frame N] [--seg SEG --score-sum S] [--seg-binary SEG]
+                         [--finest-count F] [--sc SC]
 
 SEG: read by highdicom; FRACTIONAL/PROBABILITY with segments "Density score"
 and "Finest tokens"; same Study, Frame of Reference (when the source has one
 and its geometry), Referenced Series/Instance and source frame; pixel sums
-equal to what Tessera computed. SC: read by pydicom; same study and patient,
+equal to what Tessera computed. Binary SEG: BINARY, one segment "Finest
+tokens" with the same pixels, the same references. SC: read by pydicom; same study and patient,
 new series, Source Image Sequence pointing at the source (and frame).
 Exits 1 with the first mismatch.
 """
@@ -27,14 +29,18 @@ def expect(condition, message):
         fail(message)
 
 
-def check_seg(path, source, frame, score_sum, finest_count):
+def check_seg(path, source, frame, score_sum, finest_count, binary=False):
     import highdicom as hd
 
     seg = hd.seg.segread(path)
-    expect(seg.SegmentationType == "FRACTIONAL", f"SegmentationType {seg.SegmentationType}")
-    expect(seg.SegmentationFractionalType == "PROBABILITY", "fractional type")
     labels = [s.SegmentLabel for s in seg.SegmentSequence]
-    expect(labels == ["Density score", "Finest tokens"], f"segments {labels}")
+    if binary:
+        expect(seg.SegmentationType == "BINARY", f"SegmentationType {seg.SegmentationType}")
+        expect(labels == ["Finest tokens"], f"segments {labels}")
+    else:
+        expect(seg.SegmentationType == "FRACTIONAL", f"SegmentationType {seg.SegmentationType}")
+        expect(seg.SegmentationFractionalType == "PROBABILITY", "fractional type")
+        expect(labels == ["Density score", "Finest tokens"], f"segments {labels}")
     expect(seg.StudyInstanceUID == source.StudyInstanceUID, "study")
     expect(seg.SeriesInstanceUID != source.SeriesInstanceUID, "SEG must be a new series")
     expect(seg.SOPInstanceUID != source.SOPInstanceUID, "new SOP instance")
@@ -61,6 +67,10 @@ def check_seg(path, source, frame, score_sum, finest_count):
     else:
         pixels = seg.get_pixels_by_source_instance(source_sop_instance_uids=[source.SOPInstanceUID],
                                                    combine_segments=False, rescale_fractional=False)
+    if binary:
+        expect(pixels.shape == (1, source.Rows, source.Columns, 1), f"pixel shape {pixels.shape}")
+        expect(int(pixels.sum()) == finest_count, f"binary segment pixels {int(pixels.sum())}, Tessera wrote {finest_count}")
+        return
     expect(pixels.shape == (1, source.Rows, source.Columns, 2), f"pixel shape {pixels.shape}")
     got_sum, got_count = int(pixels[..., 0].astype(np.int64).sum()), int((pixels[..., 1] == 255).sum())
     expect(got_sum == score_sum, f"score segment sum {got_sum}, Tessera wrote {score_sum}")
@@ -88,6 +98,7 @@ def main():
     parser.add_argument("--source", required=True)
     parser.add_argument("--frame", type=int, default=0)
     parser.add_argument("--seg")
+    parser.add_argument("--seg-binary")
     parser.add_argument("--score-sum", type=int)
     parser.add_argument("--finest-count", type=int)
     parser.add_argument("--sc")
@@ -95,6 +106,8 @@ def main():
     source = pydicom.dcmread(args.source, stop_before_pixels=True)
     if args.seg:
         check_seg(args.seg, source, args.frame, args.score_sum, args.finest_count)
+    if args.seg_binary:
+        check_seg(args.seg_binary, source, args.frame, None, args.finest_count, binary=True)
     if args.sc:
         check_sc(args.sc, source, args.frame)
     print("ok")

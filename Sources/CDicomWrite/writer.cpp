@@ -136,8 +136,9 @@ void writeSegmentation(const tdw_seg_request &r) {
     IODGeneralEquipmentModule::EquipmentInfo equipment("Tessera", "tessera heatmap", "1", r.algorithmVersion);
     ContentIdentificationMacro content("1", "DENSITY_MAP", "Tessera information-density map", "Tessera^");
     DcmSegmentation *raw = nullptr;
-    check(DcmSegmentation::createFractionalSegmentation(raw, r.rows, r.columns, DcmSegTypes::SFT_PROBABILITY, 255,
-                                                        equipment, content),
+    check(r.binary ? DcmSegmentation::createBinarySegmentation(raw, r.rows, r.columns, equipment, content)
+                   : DcmSegmentation::createFractionalSegmentation(raw, r.rows, r.columns, DcmSegTypes::SFT_PROBABILITY,
+                                                                   255, equipment, content),
           "creating segmentation");
     std::unique_ptr<DcmSegmentation> seg(raw);
     check(seg->importFromSourceImage(src), "importing patient, study and frame of reference");

@@ -89,12 +89,16 @@ public enum HeatmapWriter {
         }
     }
 
-    /// SEG with two fractional (PROBABILITY) segments: the density score, and
-    /// the finest-token region (0 or 1). One SEG is either BINARY or
-    /// FRACTIONAL, so the binary region is stored as a fractional segment
-    /// whose values are only 0 and 255.
+    /// Which segmentation to write: FRACTIONAL (PROBABILITY) with the density
+    /// score and the finest-token region (0 or 255; one SEG is either
+    /// BINARY or FRACTIONAL as a whole), or BINARY with the finest-token
+    /// region alone, for viewers and pipelines that take binary masks only.
+    public enum SegmentationKind: String, Sendable {
+        case fractional, binary
+    }
+
     public static func writeSegmentation(source: ImageHeader, frame: Int, planes: SegmentationPlanes,
-                                         profileName: String, to path: String) throws {
+                                         profileName: String, kind: SegmentationKind = .fractional, to path: String) throws {
         guard let pixel = source.pixel else { throw ExportError.needsDICOMSource(path: source.path, output: path) }
         guard pixel.rows <= 65535, pixel.columns <= 65535 else {
             throw ExportError.tooLarge(path: source.path, rows: pixel.rows, columns: pixel.columns)
@@ -105,7 +109,7 @@ public enum HeatmapWriter {
             throw ExportError.sizeMismatch(path: source.path, reason: "segment planes hold \(planes.score.count) and "
                                            + "\(planes.finest.count) values for a \(pixel.columns)×\(pixel.rows) frame")
         }
-        let seriesUID = try DerivedIdentity.series("seg", source: source, profileName: profileName)
+        let seriesUID = try DerivedIdentity.series(kind == .binary ? "seg-binary" : "seg", source: source, profileName: profileName)
         var geometry = tdw_geometry()
         if let p = source.position(frame: frame), p.count == 3 {
             geometry.hasPosition = 1
@@ -120,28 +124,32 @@ public enum HeatmapWriter {
             geometry.spacing = (s[0], s[1])
             if let t = source.sliceThickness, t > 0 { geometry.hasThickness = 1; geometry.sliceThickness = t }
         }
+        let finest = ["Finest tokens", "Region tokenized at the finest patch size", "TD002", "Finest-token region"]
+        let texts = kind == .binary ? [finest]
+            : [["Density score", "Information-density score of each cell (1 = densest)", "TD001", "Information density score"],
+               finest]
+        // One contiguous buffer: segment k's values start at k × pixels.
+        let values = kind == .binary ? planes.finest.map { $0 == 0 ? UInt8(0) : 1 } : planes.score + planes.finest
         let algorithm = "Tessera density scorer (\(profileName) profile)"
         try AtomicWrite.write(to: path) { temp in
             var err = [CChar](repeating: 0, count: 512)
-            let status: Int32 = withStrings(["Density score", "Information-density score of each cell (1 = densest)",
-                                             "TD001", "Information density score",
-                                             "Finest tokens", "Region tokenized at the finest patch size",
-                                             "TD002", "Finest-token region",
-                                             algorithm, tesseraVersion, "Tessera density map", source.path, temp,
-                                             seriesUID]) { s in
-                planes.score.withUnsafeBufferPointer { score in
-                    planes.finest.withUnsafeBufferPointer { finest in
-                        let segments = [tdw_segment(label: s[0], description: s[1], typeCode: s[2], typeMeaning: s[3], values: score.baseAddress),
-                                        tdw_segment(label: s[4], description: s[5], typeCode: s[6], typeMeaning: s[7], values: finest.baseAddress)]
-                        return segments.withUnsafeBufferPointer { segs in
-                            var request = tdw_seg_request(
-                                sourcePath: s[11], sourceFrame: source.frames > 1 ? UInt32(frame + 1) : 0,
-                                rows: UInt16(pixel.rows), columns: UInt16(pixel.columns), geometry: geometry,
-                                segments: segs.baseAddress, segmentCount: 2, algorithmName: s[8], algorithmVersion: s[9],
-                                seriesDescription: s[10], seriesInstanceUID: s[13],
-                                instanceNumber: DerivedIdentity.instanceNumber(source, frame: frame), outputPath: s[12])
-                            return tdw_write_seg(&request, &err, err.count)
-                        }
+            let status: Int32 = withStrings(texts.flatMap { $0 } + [algorithm, tesseraVersion, "Tessera density map", source.path,
+                                                                     temp, seriesUID]) { s in
+                let base = texts.count * 4
+                return values.withUnsafeBufferPointer { v in
+                    let segments = (0..<texts.count).map { k in
+                        tdw_segment(label: s[4 * k], description: s[4 * k + 1], typeCode: s[4 * k + 2], typeMeaning: s[4 * k + 3],
+                                    values: v.baseAddress! + k * pixels)
+                    }
+                    return segments.withUnsafeBufferPointer { segs in
+                        var request = tdw_seg_request(
+                            sourcePath: s[base + 3], sourceFrame: source.frames > 1 ? UInt32(frame + 1) : 0,
+                            rows: UInt16(pixel.rows), columns: UInt16(pixel.columns), geometry: geometry,
+                            segments: segs.baseAddress, segmentCount: UInt32(texts.count), binary: kind == .binary ? 1 : 0,
+                            algorithmName: s[base], algorithmVersion: s[base + 1], seriesDescription: s[base + 2],
+                            seriesInstanceUID: s[base + 5], instanceNumber: DerivedIdentity.instanceNumber(source, frame: frame),
+                            outputPath: s[base + 4])
+                        return tdw_write_seg(&request, &err, err.count)
                     }
                 }
             }

@@ -8,11 +8,17 @@ import Validation
 public struct HeatmapOutputs: Sendable {
     public var png: String?
     public var segmentation: String?
+    /// A BINARY SEG of the finest-token region alone.
+    public var binarySegmentation: String?
     public var secondaryCapture: String?
 
-    public init(png: String? = nil, segmentation: String? = nil, secondaryCapture: String? = nil) {
-        self.png = png; self.segmentation = segmentation; self.secondaryCapture = secondaryCapture
+    public init(png: String? = nil, segmentation: String? = nil, binarySegmentation: String? = nil,
+                secondaryCapture: String? = nil) {
+        self.png = png; self.segmentation = segmentation; self.binarySegmentation = binarySegmentation
+        self.secondaryCapture = secondaryCapture
     }
+
+    var dicom: [String] { [segmentation, binarySegmentation, secondaryCapture].compactMap { $0 } }
 }
 
 /// Renders one tokenized frame and writes the requested heatmap files.
@@ -23,11 +29,10 @@ public enum HeatmapExport {
     public static func write(_ tokenized: TokenizedImage, plane: ImagePlane, source: ImageHeader?, frame: Int,
                              profileName: String, rois: [ROI], coverage known: [CoverageResult]? = nil,
                              options: HeatmapOptions, outputs: HeatmapOutputs) throws -> (heatmap: Heatmap, coverage: [CoverageResult]) {
-        let wantsDICOM = outputs.segmentation != nil || outputs.secondaryCapture != nil
+        let wantsDICOM = !outputs.dicom.isEmpty
         if wantsDICOM {
             guard let source else {
-                throw ExportError.needsDICOMSource(path: tokenized.map.source.path,
-                                                   output: outputs.segmentation ?? outputs.secondaryCapture ?? "")
+                throw ExportError.needsDICOMSource(path: tokenized.map.source.path, output: outputs.dicom[0])
             }
             try DerivedIdentity.requireReferences(source)
         }
@@ -38,10 +43,16 @@ public enum HeatmapExport {
         let heatmap = try HeatmapRenderer.render(content, options: options)
         if let png = outputs.png { try HeatmapWriter.writePNG(heatmap.canvas, to: png) }
         if wantsDICOM, let source {
-            if let seg = outputs.segmentation {
-                try HeatmapWriter.writeSegmentation(source: source, frame: frame,
-                                                    planes: .make(scored: tokenized.scored, map: tokenized.map),
-                                                    profileName: profileName, to: seg)
+            if outputs.segmentation != nil || outputs.binarySegmentation != nil {
+                let planes = SegmentationPlanes.make(scored: tokenized.scored, map: tokenized.map)
+                if let seg = outputs.segmentation {
+                    try HeatmapWriter.writeSegmentation(source: source, frame: frame, planes: planes, profileName: profileName,
+                                                        to: seg)
+                }
+                if let seg = outputs.binarySegmentation {
+                    try HeatmapWriter.writeSegmentation(source: source, frame: frame, planes: planes, profileName: profileName,
+                                                        kind: .binary, to: seg)
+                }
             }
             if let sc = outputs.secondaryCapture {
                 try HeatmapWriter.writeSecondaryCapture(source: source, frame: frame, canvas: heatmap.canvas,

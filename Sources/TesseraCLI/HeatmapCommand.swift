@@ -22,7 +22,8 @@ struct HeatmapCommand: ParsableCommand {
             density score and the finest-token region (values 0 or 1). --dicom-sc writes the PNG's \
             picture as a Secondary Capture for viewers that do not render SEG. Both join the \
             source's study, carry its Frame of Reference, reference the source instance and \
-            frame, and get new UIDs.
+            frame, and get new UIDs. --dicom-seg-binary writes the finest-token region alone as a \
+            BINARY Segmentation, for tools that take binary masks only.
 
             Windows: lung (C −600 W 1500), mediastinum (50/350), bone (400/1800), brain (40/80), \
             abdomen (60/400) in HU for CT; auto = the header's window for CT, the 0.5–99.5th \
@@ -66,6 +67,9 @@ struct HeatmapCommand: ParsableCommand {
     @Option(help: "Also write a DICOM Segmentation (score and finest-token segments).")
     var dicomSeg: String?
 
+    @Option(help: "Also write a BINARY DICOM Segmentation of the finest-token region alone.")
+    var dicomSegBinary: String?
+
     @Option(help: "Also write a DICOM Secondary Capture of the heatmap.")
     var dicomSc: String?
 
@@ -91,9 +95,8 @@ struct HeatmapCommand: ParsableCommand {
     func run() throws {
         let loader = try ImageLoader(path: input)
         guard frame < loader.frames else { throw DicomError.frameOutOfRange(path: input, frame: frame, frames: loader.frames) }
-        if (dicomSeg != nil || dicomSc != nil) && loader.dicomHeader == nil {
-            throw ExportError.needsDICOMSource(path: input, output: dicomSeg ?? dicomSc ?? "")
-        }
+        let outputs = HeatmapOutputs(png: output, segmentation: dicomSeg, binarySegmentation: dicomSegBinary,
+                                     secondaryCapture: dicomSc)
         let profile = try self.profile == "auto" ? Profile.builtIn(for: loader.domain) : Profile.load(self.profile)
         let plane = try loader.plane(frame: frame)
         var rois: [ROI] = []
@@ -104,8 +107,7 @@ struct HeatmapCommand: ParsableCommand {
                                      maxSize: maxSize)
         let (heatmap, coverage) = try HeatmapExport.write(
             tokenized, plane: plane, source: loader.dicomHeader, frame: frame, profileName: profile.profile.name,
-            rois: rois, options: options,
-            outputs: HeatmapOutputs(png: output, segmentation: dicomSeg, secondaryCapture: dicomSc))
+            rois: rois, options: options, outputs: outputs)
         let skipped = coverage.filter { !$0.resolved }
         var line = "\(output): \(heatmap.canvas.width)×\(heatmap.canvas.height), window \(heatmap.window.name) "
             + String(format: "C%.1f W%.1f", heatmap.window.center, heatmap.window.width) + ", \(tokenized.map.stats.tokenCount) tokens"

@@ -30,10 +30,12 @@ import Validation
         let profile = try Profile.builtIn(for: loader.domain)
         let tokenized = Tokenizer.tokenize(plane, source: loader.source(frame: frame), domain: loader.domain, profile: profile)
         let seg = dir.appendingPathComponent("out.seg.dcm").path, sc = dir.appendingPathComponent("out.sc.dcm").path
+        let binary = dir.appendingPathComponent("out.binary.seg.dcm").path
         let (heatmap, _) = try HeatmapExport.write(tokenized, plane: plane, source: header, frame: frame,
                                                    profileName: profile.profile.name, rois: [],
                                                    options: HeatmapOptions(maxSize: 400),
-                                                   outputs: HeatmapOutputs(segmentation: seg, secondaryCapture: sc))
+                                                   outputs: HeatmapOutputs(segmentation: seg, binarySegmentation: binary,
+                                                                           secondaryCapture: sc))
         let planes = SegmentationPlanes.make(scored: tokenized.scored, map: tokenized.map)
         let finest = planes.finest.filter { $0 == 255 }.count
         #expect((finest > 0) == hasFinestTokens)
@@ -43,11 +45,11 @@ import Validation
 
         // dicom3tools' validator: no errors (warnings about the source's own
         // missing Study ID and our private coding scheme are expected).
-        for file in [seg, sc] {
+        for file in [seg, binary, sc] {
             let result = try TestData.run("dciodvfy", [file])
             let errors = result.output.split(separator: "\n").filter { $0.hasPrefix("Error") || $0.hasPrefix("Abort") }
             #expect(errors.isEmpty, "\(file): \(errors)")
-            #expect(result.output.contains(file == seg ? "Segmentation" : "SCImage"), "dciodvfy ran: \(result.output)")
+            #expect(result.output.contains(file == sc ? "SCImage" : "Segmentation"), "dciodvfy ran: \(result.output)")
         }
 
         // Our own loader: same study, two frames holding exactly what we wrote.
@@ -57,6 +59,10 @@ import Validation
         #expect(readBack.header.seriesInstanceUID != header.seriesInstanceUID)
         #expect(try readBack.storedFrame(0).values == planes.score.map { Int32($0) })
         #expect(try readBack.storedFrame(1).values == planes.finest.map { Int32($0) })
+        // The binary SEG: one frame, the finest-token region as 0/1, in its own series.
+        let binaryBack = try DicomImage(path: binary)
+        #expect(binaryBack.frames == 1 && binaryBack.header.seriesInstanceUID != readBack.header.seriesInstanceUID)
+        #expect(try binaryBack.storedFrame(0).values == planes.finest.map { $0 == 0 ? Int32(0) : 1 })
         let rois = try SegReader.read(path: seg)
         #expect(rois.allSatisfy { $0.sourceSOPInstanceUID == header.sopInstanceUID && $0.sourceFrame == frame })
         if hasFinestTokens {
@@ -73,7 +79,7 @@ import Validation
         let python = try TestData.run("python3", [
             TestData.repo.appendingPathComponent("scripts/check_derived_dicom.py").path, "--source", path,
             "--frame", String(frame), "--seg", seg, "--score-sum", String(planes.score.reduce(0) { $0 + Int($1) }),
-            "--finest-count", String(finest), "--sc", sc,
+            "--finest-count", String(finest), "--seg-binary", binary, "--sc", sc,
         ])
         #expect(python.status == 0 && python.output.contains("ok"), "\(python.output)")
     }

@@ -25,8 +25,8 @@ typedef struct {
     double sliceThickness;
 } tdw_geometry;
 
-/// One segment of a fractional (probability) segmentation: `values` holds
-/// rows × columns bytes, 0…255 (255 = probability 1).
+/// One segment: `values` holds rows × columns bytes, 0…255 (255 =
+/// probability 1) in a fractional segmentation, 0 or 1 in a binary one.
 typedef struct {
     const char *label;        // Segment Label (LO)
     const char *description;  // Segment Description (ST)
@@ -43,6 +43,7 @@ typedef struct {
     tdw_geometry geometry;
     const tdw_segment *segments;
     uint32_t segmentCount;
+    int binary;               // 1: BINARY segmentation; 0: FRACTIONAL (PROBABILITY, max 255)
     const char *algorithmName;
     const char *algorithmVersion;
     const char *seriesDescription;
