@@ -74,7 +74,7 @@ public struct AuditRunner: Sendable {
         do {
             let prepared = try CasePreparation.prepare(c, suite: suite, folder: folder)
             let header = try? ImageHeader(file: DicomFile(path: prepared.source.path, headerOnly: true))
-            let headerWindow = header.flatMap { h in h.windowCenter.flatMap { c in h.windowWidth.map { (center: c, width: $0) } } }
+            let headerWindow = header?.voiWindow
             var results: [ProfileOutcome] = []
             var probes: [ProbeOutcome] = []
             for profile in profiles {

@@ -39,6 +39,12 @@ public struct ImageHeader: Sendable {
 
     public var isMonochrome1: Bool { pixel?.photometricInterpretation == "MONOCHROME1" }
 
+    /// The header's first VOI window, when it has both centre and width.
+    public var voiWindow: (center: Double, width: Double)? {
+        guard let c = windowCenter, let w = windowWidth else { return nil }
+        return (c, w)
+    }
+
     public func transform(frame: Int) -> ModalityTransform {
         frameTransforms.isEmpty ? .identity : frameTransforms[min(frame, frameTransforms.count - 1)]
     }

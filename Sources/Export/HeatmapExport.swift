@@ -37,7 +37,7 @@ public enum HeatmapExport {
             try DerivedIdentity.requireReferences(source)
         }
         let coverage = known ?? Coverage.evaluate(tokenized.map, rois: rois)
-        let window = source.flatMap { h in h.windowCenter.flatMap { c in h.windowWidth.map { (center: c, width: $0) } } }
+        let window = source?.voiWindow
         let content = HeatmapContent(plane: plane, scored: tokenized.scored, map: tokenized.map, profileName: profileName,
                                      rois: rois, coverage: coverage, headerWindow: window)
         let heatmap = try HeatmapRenderer.render(content, options: options)
