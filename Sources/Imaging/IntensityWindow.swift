@@ -35,6 +35,17 @@ public enum IntensityWindow: Sendable, Equatable, Codable {
         }
     }
 
+    /// Maps `range` to [0, 1] linearly without clipping (values outside the
+    /// window keep their differences); MONOCHROME1 planes are inverted.
+    public static func linear(_ plane: ImagePlane, range: ClosedRange<Double>) -> [Float] {
+        let scale = Float(1 / (range.upperBound - range.lowerBound)), offset = Float(range.lowerBound)
+        let invert = plane.monochrome1
+        return plane.values.map { v in
+            let u = (v - offset) * scale
+            return invert ? 1 - u : u
+        }
+    }
+
     /// Percentiles (0…100) of the plane's values, ignoring padding, from a
     /// 4096-bin histogram of at most ~1 M evenly spread samples: no sort.
     static func percentiles(_ plane: ImagePlane, _ pLow: Double, _ pHigh: Double) -> (Double, Double) {

@@ -23,13 +23,17 @@ public struct CellFeatures: Sendable {
     public var blobCNR: [Float]
     /// Domain prior (CT: solid tissue in a lung neighbourhood), 0…1.
     public var prior: [Float]
+    /// Isotropic blob contrast-to-noise over the blob's footprint, 0…1
+    /// (`LesionContrast`); all 0 unless the profile weighs it.
+    public var lesionCNR: [Float]
 
     public static let histogramBins = 16
 
     /// `hu` is the plane in its own units (used for CT tissue classes);
     /// `normalized` the same plane mapped to [0, 1]; `mask` the foreground.
     public static func compute(hu: ImagePlane, normalized: [Float], mask: [UInt8], cellSize: Int,
-                               domain: ImageDomain, blobRadiiPx: [Double], blobPolarity: BlobPolarity = .both) -> CellFeatures {
+                               domain: ImageDomain, blobRadiiPx: [Double], blobPolarity: BlobPolarity = .both,
+                               lesionValues: [Float]? = nil) -> CellFeatures {
         let grid = CellGrid(imageRows: hu.rows, imageColumns: hu.columns, cellSize: cellSize)
         let n = grid.count, cols = hu.columns, rows = hu.rows
         var count = [Int32](repeating: 0, count: n)
@@ -91,7 +95,8 @@ public struct CellFeatures: Sendable {
         var features = CellFeatures(grid: grid, foreground: [Float](repeating: 0, count: n),
                                     mean: [Float](repeating: 0, count: n), std: [Float](repeating: 0, count: n),
                                     gradient: [Float](repeating: 0, count: n), entropy: [Float](repeating: 0, count: n),
-                                    blob: [], blobCNR: [Float](repeating: 0, count: n), prior: [Float](repeating: 0, count: n))
+                                    blob: [], blobCNR: [Float](repeating: 0, count: n), prior: [Float](repeating: 0, count: n),
+                                    lesionCNR: [Float](repeating: 0, count: n))
         for c in 0..<n where count[c] > 0 {
             let cy = c / grid.columns, cx = c % grid.columns
             let area = min(cellSize, rows - cy * cellSize) * min(cellSize, cols - cx * cellSize)
@@ -109,6 +114,10 @@ public struct CellFeatures: Sendable {
             features.entropy[c] = e / log2(bins)
         }
         if isCT { features.prior = lungNodulePrior(grid: grid, soft: soft, lung: lung, count: count) }
+        if let lesionValues {
+            features.lesionCNR = LesionContrast.cells(values: lesionValues, mask: mask, rows: rows, columns: cols, grid: grid,
+                                                      radii: blobRadiiPx, polarity: blobPolarity)
+        }
         (features.blob, features.blobCNR) = blobResponses(normalized: normalized, mask: mask, rows: rows, columns: cols,
                                                           grid: grid, radii: blobRadiiPx, polarity: blobPolarity)
         return features

@@ -63,8 +63,11 @@ public enum DensityScorer {
         let cell = cellSize >> level
         let mask = ForegroundMask.compute(analysis, domain: domain, normalized: analysisNormalized, cellSize: cell)
         let radiiPx = profile.blobRadiiMM.map { $0 / (spacing * Double(1 << level)) }
+        // The lesion detector needs the contrast the display window clips away.
+        let linear = profile.weights.lesionCNR == nil ? nil : IntensityWindow.linear(analysis, range: window)
         let features = CellFeatures.compute(hu: analysis, normalized: analysisNormalized, mask: mask, cellSize: cell,
-                                            domain: domain, blobRadiiPx: radiiPx, blobPolarity: profile.blobPolarity)
+                                            domain: domain, blobRadiiPx: radiiPx, blobPolarity: profile.blobPolarity,
+                                            lesionValues: linear)
         return Extraction(window: window, level: level, mask: mask, features: features)
     }
 
@@ -82,6 +85,7 @@ public enum DensityScorer {
             var z = w.bias + w.mean * Double(f.mean[c]) + w.std * Double(f.std[c])
                 + w.gradient * Double(f.gradient[c]) + w.entropy * Double(f.entropy[c])
                 + w.prior * Double(f.prior[c]) + (w.blobCNR ?? 0) * Double(f.blobCNR[c])
+                + (w.lesionCNR ?? 0) * Double(f.lesionCNR[c])
             for (k, weight) in w.blob.enumerated() { z += weight * Double(f.blob[k][c]) }
             return z
         }

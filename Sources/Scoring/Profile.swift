@@ -82,6 +82,9 @@ public struct FeatureWeights: Sendable, Codable, Equatable {
     public var prior: Double
     /// Blob contrast-to-noise ratio (absent in version-1 profiles: 0).
     public var blobCNR: Double?
+    /// Isotropic lesion contrast-to-noise over its footprint. Absent: the
+    /// feature is not computed at all (it costs the most of any feature).
+    public var lesionCNR: Double?
 }
 
 public struct Codebook: Sendable, Codable, Equatable {

@@ -36,6 +36,10 @@ struct MaskedSummedAreaTable {
         table = t
     }
 
+    /// Calls `body` with the table: (rows+1) × (columns+1) triples, row
+    /// stride 3·(columns+1), for callers that read many corners per query.
+    func withTable<R>(_ body: (UnsafeBufferPointer<Double>) -> R) -> R { table.withUnsafeBufferPointer(body) }
+
     /// (value sum, squared sum, foreground count) over [x0, x1) × [y0, y1), clipped to the image.
     @inline(__always)
     func sum(x0: Int, y0: Int, x1: Int, y1: Int) -> (value: Double, square: Double, count: Double) {

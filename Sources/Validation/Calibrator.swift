@@ -73,6 +73,7 @@ public struct Calibrator: Sendable {
             w.gradient += gaussian(&rng) * sigma; w.entropy += gaussian(&rng) * sigma
             w.prior += gaussian(&rng) * sigma
             w.blobCNR = (w.blobCNR ?? 0) + gaussian(&rng) * sigma
+            w.lesionCNR = w.lesionCNR.map { $0 + gaussian(&rng) * sigma }
             w.blob = w.blob.map { $0 + gaussian(&rng) * sigma }
             w = w.clamped(to: 25)
             let score = search.evaluate(fitting, weights: w, profile: start)
@@ -143,6 +144,7 @@ extension FeatureWeights {
         let c = { (v: Double) in min(max(v, -limit), limit) }
         w.mean = c(w.mean); w.std = c(w.std); w.gradient = c(w.gradient); w.entropy = c(w.entropy)
         w.prior = c(w.prior); w.blob = w.blob.map(c); w.blobCNR = w.blobCNR.map(c)
+        w.lesionCNR = w.lesionCNR.map(c)
         return w
     }
 }

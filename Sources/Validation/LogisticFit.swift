@@ -5,7 +5,7 @@ import Scoring
 /// cell features: a discriminative starting point for the weight search.
 public enum LogisticFit {
     static func vector(_ f: CellFeatures, _ c: Int) -> [Double] {
-        [f.mean[c], f.std[c], f.gradient[c], f.entropy[c], f.prior[c], f.blobCNR[c]].map(Double.init)
+        [f.mean[c], f.std[c], f.gradient[c], f.entropy[c], f.prior[c], f.blobCNR[c], f.lesionCNR[c]].map(Double.init)
             + f.blob.map { Double($0[c]) }
     }
 
@@ -47,7 +47,9 @@ public enum LogisticFit {
         out.bias = b - (0..<d).reduce(0) { $0 + raw[$1] * mu[$1] }
         out.mean = raw[0]; out.std = raw[1]; out.gradient = raw[2]; out.entropy = raw[3]; out.prior = raw[4]
         out.blobCNR = raw[5]
-        out.blob = Array(raw[6...])
+        // A feature the profile does not weigh is all zeros: keep it off.
+        out.lesionCNR = start.lesionCNR == nil ? nil : raw[6]
+        out.blob = Array(raw[7...])
         return out
     }
 }
