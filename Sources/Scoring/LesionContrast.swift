@@ -8,7 +8,10 @@ import Foundation
 ///   it and the weakest difference counts, so a blob must stand out from
 ///   every side. An edge (bone cortex, a collimator border) or a ridge (a
 ///   rib) has one side level with it and scores ~0; the plain centre–ring
-///   difference rewards both.
+///   difference rewards both. A side less than half inside the foreground is
+///   not compared: a lesion at the field edge must still be found (a patch
+///   in a field corner may then score as a blob — extra fine tokens, never a
+///   miss), and a side of a few stray pixels would be noise.
 /// - *Noise*: divided by the ring's standard deviation, which is what "subtle"
 ///   means to a reader: CNR 5 on smooth tissue is as visible as CNR 5 on
 ///   trabecular bone, though the raw contrasts differ tenfold.
@@ -34,84 +37,93 @@ enum LesionContrast {
         var best = [Float](repeating: 0, count: grid.count)
         guard !radii.isEmpty else { return best }
         let table = MaskedSummedAreaTable(values: values, mask: mask, rows: rows, columns: columns)
-        let cs = grid.cellSize
-        for radius in radii {
-            let r = max(1, Int(radius.rounded()))
-            // Half-radius sampling: the best centre is within r/2·√2/2 of a sample.
-            let step = max(1, r / 2)
-            let reach = 2 * Double(r) + 1, reach2 = reach * reach
-            let minInner = Double((2 * r + 1) * (2 * r + 1)) / 2
-            let stride = 3 * (columns + 1)
-            mask.withUnsafeBufferPointer { m in
+        let stride = 3 * (columns + 1)
+        mask.withUnsafeBufferPointer { m in
             table.withTable { t in
-                // The 3×3 boxes (8 sectors around the centre box) share 16
-                // corners: x − 2r, x − r, x + r + 1, x + 2r + 1 (same in y).
-                // Corner triples (sum, square, count) of the 4×4 grid, reused per sample.
-                let corner = UnsafeMutablePointer<Double>.allocate(capacity: 48)
-                defer { corner.deallocate() }
-                // Box (i, j) of the 3×3 arrangement (h × w boxes) from its four corners; k: 0 sum, 1 square, 2 count.
-                @inline(__always) func box(_ k: Int, _ i: Int, _ j: Int, _ h: Int = 1, _ w: Int = 1) -> Double {
-                    corner[3 * (4 * (i + h) + j + w) + k] - corner[3 * (4 * i + j + w) + k]
-                        - corner[3 * (4 * (i + h) + j) + k] + corner[3 * (4 * i + j) + k]
-                }
-                var y = step / 2
-                while y < rows {
-                    defer { y += step }
-                    let ys = SIMD4(y - 2 * r, y - r, y + r + 1, y + 2 * r + 1)
-                        .clamped(lowerBound: .zero, upperBound: SIMD4(repeating: rows)) &* stride
-                    var x = step / 2
-                    while x < columns {
-                        defer { x += step }
-                        guard m[y * columns + x] != 0 else { continue }
-                        let xs = SIMD4(x - 2 * r, x - r, x + r + 1, x + 2 * r + 1)
-                            .clamped(lowerBound: .zero, upperBound: SIMD4(repeating: columns)) &* 3
-                        for i in 0..<4 {
-                            for j in 0..<4 {
-                                let o = ys[i] + xs[j], c = 3 * (4 * i + j)
-                                corner[c] = t[o]; corner[c + 1] = t[o + 1]; corner[c + 2] = t[o + 2]
+                withUnsafeTemporaryAllocation(of: Double.self, capacity: 48) { corner in
+                    for radius in radii {
+                        let r = max(1, Int(radius.rounded()))
+                        let footprint = 2 * Double(r) + 1
+                        // Half-radius sampling: the best centre is within r/2·√2/2 of a sample.
+                        let step = max(1, r / 2)
+                        var y = step / 2
+                        while y < rows {
+                            // The 3×3 boxes share 16 corners: −2r, −r, r + 1, 2r + 1 from the centre.
+                            let ys = SIMD4(y - 2 * r, y - r, y + r + 1, y + 2 * r + 1)
+                                .clamped(lowerBound: .zero, upperBound: SIMD4(repeating: rows)) &* stride
+                            var x = step / 2
+                            while x < columns {
+                                if m[y * columns + x] != 0 {
+                                    let xs = SIMD4(x - 2 * r, x - r, x + r + 1, x + 2 * r + 1)
+                                        .clamped(lowerBound: .zero, upperBound: SIMD4(repeating: columns)) &* 3
+                                    for i in 0..<4 {
+                                        for j in 0..<4 {
+                                            let o = ys[i] + xs[j], c = 3 * (4 * i + j)
+                                            corner[c] = t[o]; corner[c + 1] = t[o + 1]; corner[c + 2] = t[o + 2]
+                                        }
+                                    }
+                                    if let cnr = Boxes(corner: corner.baseAddress!, r: r).cnr(polarity: polarity) {
+                                        paint(Float(cnr / (cnr + 5)), x: x, y: y, reach: footprint, grid: grid, into: &best)
+                                    }
+                                }
+                                x += step
                             }
+                            y += step
                         }
-                        let innerCount = box(2, 1, 1)
-                        guard innerCount >= minInner else { continue }
-                        let innerMean = box(0, 1, 1) / innerCount
-                        var lowest = Double.infinity, highest = -Double.infinity
-                        for i in 0..<3 {
-                            for j in 0..<3 where i != 1 || j != 1 {
-                                let n = box(2, i, j)
-                                guard n > 0 else { continue }
-                                let d = innerMean - box(0, i, j) / n
-                                lowest = min(lowest, d); highest = max(highest, d)
-                            }
-                        }
-                        guard lowest.isFinite else { continue }
-                        let contrast: Double
-                        switch polarity {
-                        case .bright: contrast = lowest
-                        case .dark: contrast = -highest
-                        case .both: contrast = max(lowest, -highest)
-                        }
-                        guard contrast > 0 else { continue }
-                        let ringCount = box(2, 0, 0, 3, 3) - innerCount
-                        guard ringCount >= 1 else { continue }
-                        let ringMean = (box(0, 0, 0, 3, 3) - box(0, 1, 1)) / ringCount
-                        let ringSquare = (box(1, 0, 0, 3, 3) - box(1, 1, 1)) / ringCount
-                        let ringVar = max(ringSquare - ringMean * ringMean, 0)
-                        let cnr = contrast / (ringVar.squareRoot() + noiseFloor)
-                        let value = Float(cnr / (cnr + 5))
-                        paint(value, x: x, y: y, reach: reach, reach2: reach2, cellSize: cs, grid: grid, into: &best)
                     }
                 }
-            }
             }
         }
         return best
     }
 
+    /// The 3×3 boxes around one sample, read from the 16 corner triples
+    /// (value sum, squared sum, foreground count) of the summed-area table.
+    struct Boxes {
+        let corner: UnsafeMutablePointer<Double>
+        let r: Int
+
+        /// Box (i, j) of the arrangement, h × w boxes large; k: 0 sum, 1 squares, 2 count.
+        @inline(__always) func box(_ k: Int, _ i: Int, _ j: Int, _ h: Int = 1, _ w: Int = 1) -> Double {
+            corner[3 * (4 * (i + h) + j + w) + k] - corner[3 * (4 * i + j + w) + k]
+                - corner[3 * (4 * (i + h) + j) + k] + corner[3 * (4 * i + j) + k]
+        }
+
+        /// Weakest centre-vs-side contrast over the ring's standard deviation;
+        /// nil when the centre is mostly background or no side stands apart.
+        @inline(__always) func cnr(polarity: BlobPolarity) -> Double? {
+            let side = Double(2 * r + 1), innerCount = box(2, 1, 1)
+            guard innerCount >= side * side / 2 else { return nil }
+            let innerMean = box(0, 1, 1) / innerCount
+            var lowest = Double.infinity, highest = -Double.infinity
+            for i in 0..<3 {
+                for j in 0..<3 where i != 1 || j != 1 {
+                    let n = box(2, i, j)
+                    // Corner sides are r × r, edge sides (2r + 1) × r.
+                    guard n >= (i == 1 ? side : Double(r)) * (j == 1 ? side : Double(r)) / 2 else { continue }
+                    let d = innerMean - box(0, i, j) / n
+                    lowest = min(lowest, d); highest = max(highest, d)
+                }
+            }
+            guard lowest.isFinite else { return nil }
+            let contrast: Double
+            switch polarity {
+            case .bright: contrast = lowest
+            case .dark: contrast = -highest
+            case .both: contrast = max(lowest, -highest)
+            }
+            let ringCount = box(2, 0, 0, 3, 3) - innerCount
+            guard contrast > 0, ringCount >= 1 else { return nil }
+            let ringMean = (box(0, 0, 0, 3, 3) - box(0, 1, 1)) / ringCount
+            let ringVar = max((box(1, 0, 0, 3, 3) - box(1, 1, 1)) / ringCount - ringMean * ringMean, 0)
+            return contrast / (ringVar.squareRoot() + noiseFloor)
+        }
+    }
+
     /// Raises every cell whose rectangle meets the disc of radius `reach` around (x, y).
     @inline(__always)
-    static func paint(_ value: Float, x: Int, y: Int, reach: Double, reach2: Double, cellSize cs: Int,
-                      grid: CellGrid, into best: inout [Float]) {
-        let r = Int(reach)
+    static func paint(_ value: Float, x: Int, y: Int, reach: Double, grid: CellGrid, into best: inout [Float]) {
+        let cs = grid.cellSize, r = Int(reach), reach2 = reach * reach
         let cy0 = max(0, (y - r) / cs), cy1 = min(grid.rows - 1, (y + r) / cs)
         let cx0 = max(0, (x - r) / cs), cx1 = min(grid.columns - 1, (x + r) / cs)
         guard cy0 <= cy1, cx0 <= cx1 else { return }

@@ -84,7 +84,8 @@ struct CalibrateCommand: AsyncParsableCommand {
             bound: c.bound, calibrationReduction: round4(outcome.calibrationReduction),
             curve: curve, command: command, suites: suites)
         profile.description = "\(d.rawValue) profile fitted by tessera calibrate (conformal risk control, α = \(alpha))."
-        profile.provenance = ["command": command]
+        // Other provenance (hand-made structural choices) carries over from the start profile.
+        profile.provenance = (startProfile.provenance ?? [:]).merging(["command": command]) { $1 }
         // Keep the codebook when there is one: codes describe tokens, not the threshold.
         try AtomicWrite.write(Array((try encodeJSON(profile) + "\n").utf8), to: output)
         print(outcome.conformal.bound)

@@ -14,6 +14,8 @@ import Tiling
     /// Conformal risk control, checked empirically: over many random
     /// calibration/test splits of a suite (all its cases), the mean
     /// skipped-ROI fraction on the test halves stays within α (plus sampling error).
+    /// This checks the threshold procedure on the shipped scorer's scores, not
+    /// how good the scorer is (that is `shippedProfilesPassTheirSuites`).
     @Test(arguments: [("ct", ImageDomain.ct, 60), ("xray", .xray, 45)])
     func conformalBoundHoldsOverRandomSplits(suite: String, domain: ImageDomain, minimumCases: Int) throws {
         let profile = try Profile.builtIn(for: domain).profile
