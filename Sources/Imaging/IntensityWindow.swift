@@ -22,27 +22,29 @@ public enum IntensityWindow: Sendable, Equatable, Codable {
 
     /// Maps `range` to [0, 1], clipped; MONOCHROME1 planes are inverted.
     public static func normalize(_ plane: ImagePlane, range: ClosedRange<Double>) -> [Float] {
-        let scale = Float(1 / (range.upperBound - range.lowerBound)), offset = Float(range.lowerBound)
-        let invert = plane.monochrome1
-        return [Float](unsafeUninitializedCapacity: plane.values.count) { dst, n in
-            plane.values.withUnsafeBufferPointer { src in
-                for i in 0..<src.count {
-                    let v = min(max((src[i] - offset) * scale, 0), 1)
-                    dst[i] = invert ? 1 - v : v
-                }
-            }
-            n = plane.values.count
-        }
+        map(plane, range: range, clip: true)
     }
 
     /// Maps `range` to [0, 1] linearly without clipping (values outside the
     /// window keep their differences); MONOCHROME1 planes are inverted.
     public static func linear(_ plane: ImagePlane, range: ClosedRange<Double>) -> [Float] {
+        map(plane, range: range, clip: false)
+    }
+
+    /// Inlined into both callers, so `clip` is a constant in each loop.
+    @inline(__always)
+    static func map(_ plane: ImagePlane, range: ClosedRange<Double>, clip: Bool) -> [Float] {
         let scale = Float(1 / (range.upperBound - range.lowerBound)), offset = Float(range.lowerBound)
         let invert = plane.monochrome1
-        return plane.values.map { v in
-            let u = (v - offset) * scale
-            return invert ? 1 - u : u
+        return [Float](unsafeUninitializedCapacity: plane.values.count) { dst, n in
+            plane.values.withUnsafeBufferPointer { src in
+                for i in 0..<src.count {
+                    let u = (src[i] - offset) * scale
+                    let v = clip ? min(max(u, 0), 1) : u
+                    dst[i] = invert ? 1 - v : v
+                }
+            }
+            n = plane.values.count
         }
     }
 

@@ -44,6 +44,7 @@ enum LesionContrast {
                     for radius in radii {
                         let r = max(1, Int(radius.rounded()))
                         let footprint = 2 * Double(r) + 1
+                        let boxes = Boxes(r: r)
                         // Half-radius sampling: the best centre is within r/2·√2/2 of a sample.
                         let step = max(1, r / 2)
                         var y = step / 2
@@ -62,7 +63,7 @@ enum LesionContrast {
                                             corner[c] = t[o]; corner[c + 1] = t[o + 1]; corner[c + 2] = t[o + 2]
                                         }
                                     }
-                                    if let cnr = Boxes(corner: corner.baseAddress!, r: r).cnr(polarity: polarity) {
+                                    if let cnr = boxes.cnr(corner.baseAddress!, polarity: polarity) {
                                         paint(Float(cnr / (cnr + 5)), x: x, y: y, reach: footprint, grid: grid, into: &best)
                                     }
                                 }
@@ -77,30 +78,39 @@ enum LesionContrast {
         return best
     }
 
-    /// The 3×3 boxes around one sample, read from the 16 corner triples
-    /// (value sum, squared sum, foreground count) of the summed-area table.
+    /// The 3×3 boxes around a sample for one radius, read from the 16 corner
+    /// triples (value sum, squared sum, foreground count) of the summed-area table.
     struct Boxes {
-        let corner: UnsafeMutablePointer<Double>
-        let r: Int
+        /// Half of each box's area, row-major over the 3×3 arrangement: a box
+        /// (the centre or a side) counts only when at least this much of it is foreground.
+        let halfArea: [Double]
+
+        init(r: Int) {
+            // Corner sides are r × r, edge sides (2r + 1) × r, the centre (2r + 1)².
+            let extent = [Double(r), Double(2 * r + 1), Double(r)]
+            halfArea = (0..<9).map { extent[$0 / 3] * extent[$0 % 3] / 2 }
+        }
 
         /// Box (i, j) of the arrangement, h × w boxes large; k: 0 sum, 1 squares, 2 count.
-        @inline(__always) func box(_ k: Int, _ i: Int, _ j: Int, _ h: Int = 1, _ w: Int = 1) -> Double {
+        @inline(__always)
+        func box(_ corner: UnsafeMutablePointer<Double>, _ k: Int, _ i: Int, _ j: Int, _ h: Int = 1, _ w: Int = 1) -> Double {
             corner[3 * (4 * (i + h) + j + w) + k] - corner[3 * (4 * i + j + w) + k]
                 - corner[3 * (4 * (i + h) + j) + k] + corner[3 * (4 * i + j) + k]
         }
 
         /// Weakest centre-vs-side contrast over the ring's standard deviation;
         /// nil when the centre is mostly background or no side stands apart.
-        @inline(__always) func cnr(polarity: BlobPolarity) -> Double? {
-            let side = Double(2 * r + 1), innerCount = box(2, 1, 1)
-            guard innerCount >= side * side / 2 else { return nil }
+        @inline(__always)
+        func cnr(_ corner: UnsafeMutablePointer<Double>, polarity: BlobPolarity) -> Double? {
+            func box(_ k: Int, _ i: Int, _ j: Int, _ h: Int = 1, _ w: Int = 1) -> Double { self.box(corner, k, i, j, h, w) }
+            let innerCount = box(2, 1, 1)
+            guard innerCount >= halfArea[4] else { return nil }
             let innerMean = box(0, 1, 1) / innerCount
             var lowest = Double.infinity, highest = -Double.infinity
             for i in 0..<3 {
                 for j in 0..<3 where i != 1 || j != 1 {
                     let n = box(2, i, j)
-                    // Corner sides are r × r, edge sides (2r + 1) × r.
-                    guard n >= (i == 1 ? side : Double(r)) * (j == 1 ? side : Double(r)) / 2 else { continue }
+                    guard n >= halfArea[3 * i + j] else { continue }
                     let d = innerMean - box(0, i, j) / n
                     lowest = min(lowest, d); highest = max(highest, d)
                 }

@@ -73,6 +73,8 @@ public struct Calibrator: Sendable {
             w.gradient += gaussian(&rng) * sigma; w.entropy += gaussian(&rng) * sigma
             w.prior += gaussian(&rng) * sigma
             w.blobCNR = (w.blobCNR ?? 0) + gaussian(&rng) * sigma
+            // Only when the profile computes the feature (and only then is a deviate drawn,
+            // so profiles without it search exactly as before).
             w.lesionCNR = w.lesionCNR.map { $0 + gaussian(&rng) * sigma }
             w.blob = w.blob.map { $0 + gaussian(&rng) * sigma }
             w = w.clamped(to: 25)
