@@ -35,6 +35,7 @@ let package = Package(
             linkerSettings: ["dcmseg", "dcmfg", "dcmiod"].map { .linkedLibrary($0) } + dcmtkLibraries
         ),
         .systemLibrary(name: "COpenJPEG", path: "Sources/COpenJPEG"),
+        .systemLibrary(name: "CXXHash", path: "Sources/CXXHash"),
         .target(name: "FileOutput"),
         .target(
             name: "DicomIO",
@@ -72,10 +73,9 @@ let package = Package(
         .target(
             name: "Batch",
             dependencies: [
-                "DicomIO", "Imaging", "Scoring", "Tiling", "Validation", "Export", "FileOutput",
+                "DicomIO", "Imaging", "Scoring", "Tiling", "Validation", "Export", "FileOutput", "CXXHash",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "ZIPFoundation", package: "ZIPFoundation"),
-                .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
         .executableTarget(

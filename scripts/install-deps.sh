@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages Tessera builds and tests against, only those missing.
 set -euo pipefail
-packages=(libdcmtk-dev libopenjp2-7-dev libopenjp2-tools libpng-dev libjpeg62-turbo-dev dicom3tools chromium)
+packages=(libdcmtk-dev libopenjp2-7-dev libopenjp2-tools libpng-dev libjpeg62-turbo-dev libxxhash-dev dicom3tools chromium)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

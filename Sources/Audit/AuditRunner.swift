@@ -81,7 +81,8 @@ public struct AuditRunner: Sendable {
                 let own = profile.profile.domain == prepared.domain
                 let plane = ForeignView.present(prepared.plane, imageDomain: prepared.domain, headerWindow: headerWindow,
                                                 profile: profile.profile)
-                let tokenized = Tokenizer.tokenize(plane, source: prepared.source, domain: profile.profile.domain, profile: profile)
+                let tokenized = Tokenizer.tokenize(plane, source: prepared.source, domain: profile.profile.domain, profile: profile,
+                                                   features: .withBlobCNR)
                 let coverage = Coverage.evaluate(tokenized.map, rois: prepared.rois)
                 var outcome = summarize(tokenized, profile: profile, coverage: coverage)
                 if coverage.contains(where: { !$0.resolved }) {

@@ -77,6 +77,8 @@ public struct BatchRunner: Sendable {
     public func run(_ inputs: [BatchInput], catalog: Catalog, profiles: ProfileSet,
                     progress: @escaping @Sendable (BatchEvent) -> Void) async -> Outcome {
         let (owners, conflicts, headers) = await Self.duplicates(inputs, jobs: options.jobs)
+        // Nothing done yet (a fresh folder): no file can be up to date.
+        let resuming = (try? catalog.hasDoneInstances()) ?? true
         let events = await boundedConcurrentMap(inputs, limit: options.jobs) { input in
             let event: BatchEvent
             if let owner = owners[input.name] {
@@ -86,7 +88,7 @@ public struct BatchRunner: Sendable {
                 event = BatchEvent(input: input.name, status: "duplicate", frames: 0, tokens: 0, error: note)
             } else {
                 event = process(input, catalog: catalog, profiles: profiles, conflictSuffix: conflicts[input.name],
-                                header: headers[input.name])
+                                header: headers[input.name], resuming: resuming)
             }
             progress(event)
             return event
@@ -124,9 +126,10 @@ public struct BatchRunner: Sendable {
         return (owners, conflicts, headers)
     }
 
-    /// `header` is the pre-pass's read of the same file, when it had one.
+    /// `header` is the pre-pass's read of the same file, when it had one;
+    /// `resuming: false` (the catalog has no done rows) skips the up-to-date check.
     func process(_ input: BatchInput, catalog: Catalog, profiles: ProfileSet, conflictSuffix: String? = nil,
-                 header known: ImageHeader? = nil) -> BatchEvent {
+                 header known: ImageHeader? = nil, resuming: Bool = true) -> BatchEvent {
         let start = DispatchTime.now().uptimeNanoseconds
         func seconds() -> Double { Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 }
         var instance = Catalog.Instance(input: input.name, status: "failed", frames: 0, seconds: 0)
@@ -137,7 +140,9 @@ public struct BatchRunner: Sendable {
                 header = known
             } else {
                 do { header = try ImageHeader(file: DicomFile(path: input.path, headerOnly: true)) } catch {
-                    if case .notDicom = error, isPhotograph(input.path) { return try photo(input, catalog: catalog, profiles: profiles) }
+                    if case .notDicom = error, isPhotograph(input.path) {
+                        return try photo(input, catalog: catalog, profiles: profiles, resuming: resuming)
+                    }
                     throw error
                 }
             }
@@ -153,10 +158,10 @@ public struct BatchRunner: Sendable {
             let hash = try InputCollector.contentHash(input.path)
             let loader = try ImageLoader(path: input.path, options: options.decode)
             let profile = try profiles.profile(for: loader.domain)
-            instance.inputSHA256 = hash
+            instance.inputHash = hash
             instance.profileSHA256 = profile.sha256
             instance.options = try outputOptions(sop: header.sopInstanceUID, frames: loader.frames)
-            if let outputs = try catalog.isDone(input: input.name, inputSHA256: hash, profileSHA256: profile.sha256,
+            if resuming, let outputs = try catalog.isDone(input: input.name, inputHash: hash, profileSHA256: profile.sha256,
                                                 options: instance.options ?? ""),
                outputs.count == loader.frames, outputs.allSatisfy({ outputsExist(options.output + "/" + $0, dicom: true) }) {
                 return BatchEvent(input: input.name, status: "skipped", frames: outputs.count, tokens: 0, error: nil)
@@ -203,7 +208,7 @@ public struct BatchRunner: Sendable {
     }
 
     /// Photographs have no UIDs: they go under photographs/images/<name>~<hash>.
-    func photo(_ input: BatchInput, catalog: Catalog, profiles: ProfileSet) throws -> BatchEvent {
+    func photo(_ input: BatchInput, catalog: Catalog, profiles: ProfileSet, resuming: Bool) throws -> BatchEvent {
         if let s = options.shard, Int(stableHash(input.name) % UInt64(s.count)) != s.index {
             return BatchEvent(input: input.name, status: "ignored", frames: 0, tokens: 0, error: nil)
         }
@@ -212,7 +217,7 @@ public struct BatchRunner: Sendable {
         let profile = try profiles.profile(for: loader.domain)
         let path = layout.tokenMap(study: "photographs", series: "images", sop: nil, fallbackName: fallbackName(input), frame: 0, frames: 1)
         let options = try outputOptions(sop: nil, frames: 1)
-        if let outputs = try catalog.isDone(input: input.name, inputSHA256: hash, profileSHA256: profile.sha256, options: options),
+        if resuming, let outputs = try catalog.isDone(input: input.name, inputHash: hash, profileSHA256: profile.sha256, options: options),
            outputs.count == 1, outputsExist(path, dicom: false) {
             return BatchEvent(input: input.name, status: "skipped", frames: 1, tokens: 0, error: nil)
         }
@@ -222,7 +227,7 @@ public struct BatchRunner: Sendable {
         try writeHeatmaps(tokenized, plane: plane, source: nil, frame: 0, profile: profile, rois: [], tokenMap: path)
         try writePatches(tokenized, tokenMap: path)
         try AtomicWrite.write(TokenMapJSON.bytes(map), to: path)
-        let instance = Catalog.Instance(input: input.name, status: "done", frames: 1, inputSHA256: hash, profileSHA256: profile.sha256,
+        let instance = Catalog.Instance(input: input.name, status: "done", frames: 1, inputHash: hash, profileSHA256: profile.sha256,
                                         seconds: 0, options: options)
         try catalog.record(instance, frames: [Catalog.Frame(input: input.name, frame: 0, status: "done", output: relative(path),
                                                             tokens: map.stats.tokenCount, uniformTokens: map.stats.uniformTokenCount,

@@ -30,10 +30,12 @@ public final class Catalog: Sendable {
                     input_sha256 TEXT, profile_sha256 TEXT, seconds REAL, PRIMARY KEY (input, frame));
                 """)
             // Columns added after the first release (ROI coverage, the output
-            // options a row was made with): older catalogs get them appended,
-            // in the same order.
+            // options a row was made with, the XXH3 input hash that replaced
+            // input_sha256): older catalogs get them appended, in the same
+            // order, so shard catalogs of any age merge column for column.
+            // input_sha256 stays, empty in new rows: older rows are redone.
             let added = [("frame", "rois", "INTEGER"), ("frame", "rois_resolved", "INTEGER"), ("frame", "rois_skipped", "TEXT"),
-                         ("instance", "options", "TEXT")]
+                         ("instance", "options", "TEXT"), ("instance", "input_hash", "TEXT"), ("frame", "input_hash", "TEXT")]
             for (table, name, type) in added {
                 let columns = try Row.fetchAll(db, sql: "PRAGMA table_info(\(table))").map { $0["name"] as String }
                 if !columns.contains(name) { try db.execute(sql: "ALTER TABLE \(table) ADD COLUMN \(name) \(type)") }
@@ -49,7 +51,7 @@ public final class Catalog: Sendable {
         public var status: String
         public var error: String?
         public var frames: Int
-        public var inputSHA256: String?
+        public var inputHash: String?
         public var profileSHA256: String?
         public var seconds: Double
         /// The output options the row was made with (heatmaps, patches, ROI
@@ -57,10 +59,10 @@ public final class Catalog: Sendable {
         public var options: String?
 
         public init(input: String, sopUID: String? = nil, seriesUID: String? = nil, studyUID: String? = nil, status: String,
-                    error: String? = nil, frames: Int, inputSHA256: String? = nil, profileSHA256: String? = nil, seconds: Double,
+                    error: String? = nil, frames: Int, inputHash: String? = nil, profileSHA256: String? = nil, seconds: Double,
                     options: String? = nil) {
             self.input = input; self.sopUID = sopUID; self.seriesUID = seriesUID; self.studyUID = studyUID
-            self.status = status; self.error = error; self.frames = frames; self.inputSHA256 = inputSHA256
+            self.status = status; self.error = error; self.frames = frames; self.inputHash = inputHash
             self.profileSHA256 = profileSHA256; self.seconds = seconds; self.options = options
         }
     }
@@ -89,41 +91,52 @@ public final class Catalog: Sendable {
         }
     }
 
+    /// Whether any instance is recorded as done: a fresh output folder has
+    /// none, and its batch skips the per-file `isDone` lookups.
+    public func hasDoneInstances() throws -> Bool {
+        try queue.read { db in try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM instance WHERE status = 'done')") ?? false }
+    }
+
     /// Done, with the same input, profile and output options: nothing to redo.
-    public func isDone(input: String, inputSHA256: String, profileSHA256: String, options: String) throws -> [String]? {
+    public func isDone(input: String, inputHash: String, profileSHA256: String, options: String) throws -> [String]? {
         try queue.read { db -> [String]? in
-            guard let row = try Row.fetchOne(db, sql: "SELECT status, input_sha256, profile_sha256, options FROM instance WHERE input = ?",
-                                             arguments: [input]),
-                  row["status"] as String? == "done", row["input_sha256"] as String? == inputSHA256,
+            guard let row = try Row.fetchOne(db.cachedStatement(sql: """
+                      SELECT status, input_hash, profile_sha256, options FROM instance WHERE input = ?
+                      """), arguments: [input]),
+                  row["status"] as String? == "done", row["input_hash"] as String? == inputHash,
                   row["profile_sha256"] as String? == profileSHA256, (row["options"] as String? ?? "") == options
             else { return nil }
-            return try String.fetchAll(db, sql: "SELECT output FROM frame WHERE input = ? AND status = 'done' ORDER BY frame",
+            return try String.fetchAll(db.cachedStatement(sql: "SELECT output FROM frame WHERE input = ? AND status = 'done' ORDER BY frame"),
                                        arguments: [input])
         }
     }
 
     /// Records one instance and its frames in one transaction (after its
-    /// outputs were renamed into place).
+    /// outputs were renamed into place). Cached statements: this runs once
+    /// per file, and parsing the SQL each time showed in a batch's profile.
     public func record(_ i: Instance, frames: [Frame], modality: String?, description: String?) throws {
         try queue.write { db in
-            if let study = i.studyUID { try db.execute(sql: "INSERT OR IGNORE INTO study (uid) VALUES (?)", arguments: [study]) }
-            if let series = i.seriesUID {
-                try db.execute(sql: "INSERT OR IGNORE INTO series (uid, study_uid, modality, description) VALUES (?, ?, ?, ?)",
-                               arguments: [series, i.studyUID, modality, description])
+            if let study = i.studyUID {
+                try db.cachedStatement(sql: "INSERT OR IGNORE INTO study (uid) VALUES (?)").execute(arguments: [study])
             }
-            try db.execute(sql: """
-                INSERT OR REPLACE INTO instance (input, sop_uid, series_uid, study_uid, status, error, frames, input_sha256,
+            if let series = i.seriesUID {
+                try db.cachedStatement(sql: "INSERT OR IGNORE INTO series (uid, study_uid, modality, description) VALUES (?, ?, ?, ?)")
+                    .execute(arguments: [series, i.studyUID, modality, description])
+            }
+            try db.cachedStatement(sql: """
+                INSERT OR REPLACE INTO instance (input, sop_uid, series_uid, study_uid, status, error, frames, input_hash,
                     profile_sha256, seconds, options) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """, arguments: [i.input, i.sopUID, i.seriesUID, i.studyUID, i.status, i.error, i.frames, i.inputSHA256,
-                                 i.profileSHA256, i.seconds, i.options])
-            try db.execute(sql: "DELETE FROM frame WHERE input = ?", arguments: [i.input])
+                """).execute(arguments: [i.input, i.sopUID, i.seriesUID, i.studyUID, i.status, i.error, i.frames, i.inputHash,
+                                         i.profileSHA256, i.seconds, i.options])
+            try db.cachedStatement(sql: "DELETE FROM frame WHERE input = ?").execute(arguments: [i.input])
+            let insertFrame = try db.cachedStatement(sql: """
+                INSERT INTO frame (input, frame, status, error, output, tokens, uniform_tokens, reduction, input_hash,
+                    profile_sha256, seconds, rois, rois_resolved, rois_skipped) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """)
             for f in frames {
-                try db.execute(sql: """
-                    INSERT INTO frame (input, frame, status, error, output, tokens, uniform_tokens, reduction, input_sha256,
-                        profile_sha256, seconds, rois, rois_resolved, rois_skipped) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """, arguments: [f.input, f.frame, f.status, f.error, f.output, f.tokens, f.uniformTokens, f.reduction,
-                                     i.inputSHA256, i.profileSHA256, f.seconds, f.rois, f.roisResolved,
-                                     f.skippedROIs.isEmpty ? nil : f.skippedROIs.joined(separator: "; ")])
+                try insertFrame.execute(arguments: [f.input, f.frame, f.status, f.error, f.output, f.tokens, f.uniformTokens, f.reduction,
+                                                    i.inputHash, i.profileSHA256, f.seconds, f.rois, f.roisResolved,
+                                                    f.skippedROIs.isEmpty ? nil : f.skippedROIs.joined(separator: "; ")])
             }
         }
     }
@@ -138,7 +151,7 @@ public final class Catalog: Sendable {
         try queue.read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM instance ORDER BY input").map { r in
                 Instance(input: r["input"], sopUID: r["sop_uid"], seriesUID: r["series_uid"], studyUID: r["study_uid"],
-                         status: r["status"], error: r["error"], frames: r["frames"] ?? 0, inputSHA256: r["input_sha256"],
+                         status: r["status"], error: r["error"], frames: r["frames"] ?? 0, inputHash: r["input_hash"],
                          profileSHA256: r["profile_sha256"], seconds: r["seconds"] ?? 0, options: r["options"])
             }
         }

@@ -1,5 +1,5 @@
 import FileOutput
-import Crypto
+import CXXHash
 import DicomIO
 import Foundation
 import ZIPFoundation
@@ -79,23 +79,37 @@ public enum InputCollector {
         return out
     }
 
-    /// SHA-256 of a file's bytes (hex): the resume key.
+    /// XXH3-128 of a file's bytes, 32 hex digits (as `xxhsum -H2`): the
+    /// resume key (and what tells a re-exported duplicate from a conflict).
+    /// A change detector, not a signature: SHA-256 of each input cost 9% of
+    /// a CT batch's CPU (one sixth of the tokenizer); XXH3 costs a sixth of that.
     public static func contentHash(_ path: String) throws -> String {
-        // POSIX reads into one buffer: FileHandle allocated a Data per chunk.
         let fd = open(path, O_RDONLY)
         guard fd >= 0 else { throw BatchError.input(path: path, reason: "cannot open (\(String(cString: strerror(errno))))") }
         defer { close(fd) }
-        var hasher = SHA256()
-        var buffer = [UInt8](repeating: 0, count: 1 << 20)
+        guard let state = XXH3_createState() else { throw BatchError.input(path: path, reason: "out of memory for the hash state") }
+        defer { XXH3_freeState(state) }
+        XXH3_128bits_reset(state)
+        // Read, not mapped: a file truncated while mapped would kill the
+        // batch with SIGBUS. A small uninitialised buffer that stays in cache.
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 64 << 10, alignment: 64)
+        defer { buffer.deallocate() }
         while true {
-            let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            let n = read(fd, buffer.baseAddress, buffer.count)
             if n < 0 {
                 if errno == EINTR { continue }
                 throw BatchError.input(path: path, reason: "read failed (\(String(cString: strerror(errno))))")
             }
             if n == 0 { break }
-            buffer.withUnsafeBytes { hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
+            XXH3_128bits_update(state, buffer.baseAddress, n)
         }
-        return hasher.finalize().map { String(format: "%02x", $0) }.joined()
+        let digest = XXH3_128bits_digest(state)
+        return hex(digest.high64) + hex(digest.low64)
+    }
+
+    /// 16 lower-case hex digits, zero-padded (canonical XXH128 order: high half first).
+    static func hex(_ value: UInt64) -> String {
+        let digits = Array("0123456789abcdef".utf8)
+        return String(decoding: (0..<16).map { digits[Int((value >> (60 - 4 * UInt64($0))) & 15)] }, as: UTF8.self)
     }
 }

@@ -12,8 +12,10 @@
 #include <cstdio>
 #include <cstring>
 #include <malloc.h>
+#include <cstdlib>
 #include <mutex>
 #include <string>
+#include <thread>
 
 #include "tessera_dcm.h"
 
@@ -46,8 +48,13 @@ extern "C" void tdcm_initialize(void) {
                                               EPC_colorByPixel);
         DJLSDecoderRegistration::registerCodecs(EJLSUC_default, EJLSPC_colorByPixel);
         DcmRLEDecoderRegistration::registerCodecs();
-        // Load the data dictionary now, not lazily inside a worker thread.
-        (void)dcmDataDict.isDictionaryLoaded();
+        // The data dictionary (some 20 ms of text parsing) loads on a thread
+        // of its own while the caller parses its command line and collects
+        // its inputs. DCMTK creates it under its write lock, so a reader that
+        // comes early waits for it. Joined at exit, before DCMTK's destructor
+        // (which assumes no thread is inside the dictionary) runs.
+        static std::thread loader([] { (void)dcmDataDict.isDictionaryLoaded(); });
+        std::atexit([] { if (loader.joinable()) loader.join(); });
     });
 }
 

@@ -20,6 +20,7 @@ public struct CellFeatures: Sendable {
     /// The strongest blob contrast over all radii divided by the standard
     /// deviation of its surrounding ring (a contrast-to-noise ratio), /10
     /// and capped at 1: subtle lesions in smooth tissue stand out here.
+    /// All 0 when not asked for (`compute(… blobCNR: false)`).
     public var blobCNR: [Float]
     /// Domain prior (CT: solid tissue in a lung neighbourhood), 0…1.
     public var prior: [Float]
@@ -31,9 +32,11 @@ public struct CellFeatures: Sendable {
 
     /// `hu` is the plane in its own units (used for CT tissue classes);
     /// `normalized` the same plane mapped to [0, 1]; `mask` the foreground.
+    /// `lesionValues` (the unclipped plane) turns on `lesionCNR`; `blobCNR:
+    /// false` leaves `blobCNR` at 0 (a quarter of the blob detector's work).
     public static func compute(hu: ImagePlane, normalized: [Float], mask: [UInt8], cellSize: Int,
                                domain: ImageDomain, blobRadiiPx: [Double], blobPolarity: BlobPolarity = .both,
-                               lesionValues: [Float]? = nil) -> CellFeatures {
+                               lesionValues: [Float]? = nil, blobCNR: Bool = true) -> CellFeatures {
         let grid = CellGrid(imageRows: hu.rows, imageColumns: hu.columns, cellSize: cellSize)
         let n = grid.count, cols = hu.columns, rows = hu.rows
         var count = [Int32](repeating: 0, count: n)
@@ -119,7 +122,8 @@ public struct CellFeatures: Sendable {
                                                       radii: blobRadiiPx, polarity: blobPolarity)
         }
         (features.blob, features.blobCNR) = blobResponses(normalized: normalized, mask: mask, rows: rows, columns: cols,
-                                                          grid: grid, radii: blobRadiiPx, polarity: blobPolarity)
+                                                          grid: grid, radii: blobRadiiPx, polarity: blobPolarity,
+                                                          withCNR: blobCNR)
         return features
     }
 
@@ -148,54 +152,73 @@ public struct CellFeatures: Sendable {
 
     /// mean(centre box of half-size r) − mean(surrounding ring out to 2r),
     /// kept when positive (bright blobs), negative (dark) or either,
-    /// both over foreground pixels, sampled every max(2, r/2) pixels; each
-    /// cell keeps the strongest response centred inside it.
+    /// both over foreground pixels, sampled every max(2, r) pixels; each
+    /// cell keeps the strongest response centred inside it. The ring's
+    /// contrast-to-noise ratio is worked out only when `withCNR`.
     static func blobResponses(normalized: [Float], mask: [UInt8], rows: Int, columns: Int,
-                              grid: CellGrid, radii: [Double], polarity: BlobPolarity) -> ([[Float]], [Float]) {
+                              grid: CellGrid, radii: [Double], polarity: BlobPolarity, withCNR: Bool) -> ([[Float]], [Float]) {
         var cnr = [Float](repeating: 0, count: grid.count)
         guard !radii.isEmpty else { return ([], cnr) }
-        let table = MaskedSummedAreaTable(values: normalized, mask: mask, rows: rows, columns: columns)
+        let table = MaskedSummedAreaTable(values: normalized, mask: mask, rows: rows, columns: columns, squares: withCNR)
+        let channels = table.channels, rowStride = channels * (columns + 1), countAt = channels - 1
         let responses = radii.map { radius in
             var response = [Float](repeating: 0, count: grid.count)
             let r = max(1, Int(radius.rounded()))
             let step = max(2, r)  // a blob of radius r centred anywhere is within r/2·√2 of a sample
             let minInner = Double(2 * r * r)  // half the centre box is foreground
+            // Pixel counts are whole numbers up to the outer box's area: their
+            // reciprocals come from a table (the same values a division gives)
+            // instead of two divisions per sample, this loop's critical path.
+            let reciprocal = (0...(16 * r * r)).map { $0 == 0 ? 0 : 1 / Double($0) }
+            // Per sample column, worked out once for every sample row: the
+            // image column, the clamped box edges as table offsets (inner
+            // left, right, outer left, right) and the cell column.
+            let xs = Array(Swift.stride(from: step / 2, to: columns, by: step))
+            let edges: [Int] = xs.flatMap { (x: Int) -> [Int] in
+                let sides: [Int] = [x - r, x + r, x - 2 * r, x + 2 * r].map { channels * max(0, min($0, columns)) }
+                return sides + [x / grid.cellSize]
+            }
+            reciprocal.withUnsafeBufferPointer { reciprocal in
+            edges.withUnsafeBufferPointer { edges in
+            table.withTable { t in
             response.withUnsafeMutableBufferPointer { response in
-                mask.withUnsafeBufferPointer { m in
-                    var y = step / 2
-                    while y < rows {
-                        let cellRow = (y / grid.cellSize) * grid.columns
-                        var x = step / 2
-                        while x < columns {
-                            defer { x += step }
-                            guard m[y * columns + x] != 0 else { continue }
-                            let inner = table.sum(x0: x - r, y0: y - r, x1: x + r, y1: y + r)
-                            guard inner.count >= minInner else { continue }
-                            let outer = table.sum(x0: x - 2 * r, y0: y - 2 * r, x1: x + 2 * r, y1: y + 2 * r)
-                            let ringCount = outer.count - inner.count
-                            guard ringCount >= 1 else { continue }
-                            // Two reciprocals instead of six divisions: this
-                            // is the hottest loop of a batch.
-                            let invInner = 1 / inner.count, invRing = 1 / ringCount
-                            let ringMean = (outer.value - inner.value) * invRing
-                            let difference = inner.value * invInner - ringMean
-                            let contrast: Float
-                            switch polarity {
-                            case .bright: contrast = Float(max(difference, 0))
-                            case .dark: contrast = Float(max(-difference, 0))
-                            case .both: contrast = Float(abs(difference))
-                            }
-                            guard contrast > 0 else { continue }
-                            let c = cellRow + x / grid.cellSize
-                            if contrast > response[c] { response[c] = contrast }
-                            let ringVar = Float(max((outer.square - inner.square) * invRing - ringMean * ringMean, 0))
-                            let ratio = min(contrast / (ringVar.squareRoot() + 0.01) * 0.1, 1)
-                            if ratio > cnr[c] { cnr[c] = ratio }
+            cnr.withUnsafeMutableBufferPointer { cnr in
+            mask.withUnsafeBufferPointer { m in
+                /// Channel k summed over the box between table rows top and
+                /// bottom and table columns left and right (offsets).
+                @inline(__always) func sum(_ top: Int, _ bottom: Int, _ left: Int, _ right: Int, _ k: Int) -> Double {
+                    t[bottom &+ right &+ k] - t[top &+ right &+ k] - t[bottom &+ left &+ k] + t[top &+ left &+ k]
+                }
+                for y in Swift.stride(from: step / 2, to: rows, by: step) {
+                    func row(_ y: Int) -> Int { max(0, min(y, rows)) * rowStride }
+                    let innerTop = row(y - r), innerBottom = row(y + r), outerTop = row(y - 2 * r), outerBottom = row(y + 2 * r)
+                    let cellRow = (y / grid.cellSize) * grid.columns, maskRow = y * columns
+                    for j in 0..<xs.count where m[maskRow &+ xs[j]] != 0 {
+                        let e = 5 &* j
+                        let innerLeft = edges[e], innerRight = edges[e &+ 1], outerLeft = edges[e &+ 2], outerRight = edges[e &+ 3]
+                        let innerCount = sum(innerTop, innerBottom, innerLeft, innerRight, countAt)
+                        guard innerCount >= minInner else { continue }
+                        let ringCount = sum(outerTop, outerBottom, outerLeft, outerRight, countAt) - innerCount
+                        guard ringCount >= 1 else { continue }
+                        let innerValue = sum(innerTop, innerBottom, innerLeft, innerRight, 0), invRing = reciprocal[Int(ringCount)]
+                        let ringMean = (sum(outerTop, outerBottom, outerLeft, outerRight, 0) - innerValue) * invRing
+                        let difference = innerValue * reciprocal[Int(innerCount)] - ringMean
+                        let contrast: Float
+                        switch polarity {
+                        case .bright: contrast = Float(max(difference, 0))
+                        case .dark: contrast = Float(max(-difference, 0))
+                        case .both: contrast = Float(abs(difference))
                         }
-                        y += step
+                        let c = cellRow &+ edges[e &+ 4]
+                        if contrast > response[c] { response[c] = contrast }
+                        guard withCNR, contrast > 0 else { continue }
+                        let ringSquares = sum(outerTop, outerBottom, outerLeft, outerRight, 1) - sum(innerTop, innerBottom, innerLeft, innerRight, 1)
+                        let ringVar = Float(max(ringSquares * invRing - ringMean * ringMean, 0))
+                        let ratio = min(contrast / (ringVar.squareRoot() + 0.01) * 0.1, 1)
+                        if ratio > cnr[c] { cnr[c] = ratio }
                     }
                 }
-            }
+            }}}}}}
             return response
         }
         return (responses, cnr)

@@ -34,11 +34,22 @@ public struct ScoredImage: Sendable {
     }
 }
 
+/// Which optional features a scoring pass computes.
+public enum FeatureScope: Sendable {
+    /// Only what the profile's weights use: tokenizing.
+    case weighted
+    /// Also blob CNR when the profile does not weigh it: calibration may give
+    /// it a weight, and the audit compares its distribution across domains.
+    /// (Lesion CNR stays tied to its weight: only the X-ray profile has one.)
+    case withBlobCNR
+}
+
 /// Scores every basePatch cell of a plane with a profile. Deterministic and
 /// free of I/O: the same plane and profile always give the same scores.
 public enum DensityScorer {
-    public static func score(_ plane: ImagePlane, domain: ImageDomain, profile: Profile, cellSize: Int) -> ScoredImage {
-        let e = extract(plane, domain: domain, profile: profile, cellSize: cellSize)
+    public static func score(_ plane: ImagePlane, domain: ImageDomain, profile: Profile, cellSize: Int,
+                             features scope: FeatureScope = .weighted) -> ScoredImage {
+        let e = extract(plane, domain: domain, profile: profile, cellSize: cellSize, features: scope)
         return ScoredImage(plane: plane, domain: domain, window: e.window, mask: e.mask, features: e.features,
                            analysisLevel: e.level, scores: scores(e.features, weights: profile.weights), cellSize: cellSize)
     }
@@ -52,7 +63,8 @@ public enum DensityScorer {
         public let features: CellFeatures
     }
 
-    public static func extract(_ plane: ImagePlane, domain: ImageDomain, profile: Profile, cellSize: Int) -> Extraction {
+    public static func extract(_ plane: ImagePlane, domain: ImageDomain, profile: Profile, cellSize: Int,
+                               features scope: FeatureScope = .weighted) -> Extraction {
         let spacing = plane.spacingMM?.mean ?? profile.assumedSpacingMM
         let level = profile.analysisLevel(spacingMM: spacing, cellSize: cellSize)
         let analysis = plane.downsampled(level: level)
@@ -67,7 +79,8 @@ public enum DensityScorer {
         let linear = profile.weights.lesionCNR == nil ? nil : IntensityWindow.linear(analysis, range: window)
         let features = CellFeatures.compute(hu: analysis, normalized: analysisNormalized, mask: mask, cellSize: cell,
                                             domain: domain, blobRadiiPx: radiiPx, blobPolarity: profile.blobPolarity,
-                                            lesionValues: linear)
+                                            lesionValues: linear,
+                                            blobCNR: scope == .withBlobCNR || profile.weights.blobCNR != nil)
         return Extraction(window: window, level: level, mask: mask, features: features)
     }
 

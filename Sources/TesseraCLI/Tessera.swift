@@ -16,9 +16,10 @@ struct Tessera: AsyncParsableCommand {
     )
 
     static func main() async {
-        // Register DCMTK's codecs once, before any task or thread starts.
-        DicomFile.initializeCodecs()
+        // Register DCMTK's codecs once, before any task or thread starts
+        // (the allocator first: registration starts the dictionary's loader).
         DicomFile.tuneAllocatorForFrameStreaming()
+        DicomFile.initializeCodecs()
         do {
             var command = try parseAsRoot()
             if var asyncCommand = command as? any AsyncParsableCommand {

@@ -106,7 +106,8 @@ struct FrameJob: Sendable {
         for f in frames {
             let plane = try loader.plane(frame: f)
             let result = Tokenizer.tokenize(plane, source: loader.source(frame: f), domain: loader.domain,
-                                            profile: profile, basePatch: basePatch, budget: budget)
+                                            profile: profile, basePatch: basePatch, budget: budget,
+                                            features: cells == nil ? .weighted : .withBlobCNR)  // the dump shows every feature
             let json = TokenMapJSON.encode(result.map)
             if output == "-" {
                 stdout.append(multiFrame ? json.replacingOccurrences(of: "\n", with: "") : json)

@@ -21,9 +21,12 @@ public struct TokenizedImage: Sendable {
 }
 
 public enum Tokenizer {
+    /// `features: .withBlobCNR` also fills the unweighted blob CNR (the audit
+    /// compares it); the token map is the same either way.
     public static func tokenize(_ plane: ImagePlane, source: ImageSourceInfo, domain: ImageDomain,
-                                profile: LoadedProfile, basePatch: Int = 16, budget: Int? = nil) -> TokenizedImage {
-        let scored = DensityScorer.score(plane, domain: domain, profile: profile.profile, cellSize: basePatch)
+                                profile: LoadedProfile, basePatch: Int = 16, budget: Int? = nil,
+                                features: FeatureScope = .weighted) -> TokenizedImage {
+        let scored = DensityScorer.score(plane, domain: domain, profile: profile.profile, cellSize: basePatch, features: features)
         let tiling = QuadtreeTiler.tile(scored, profile: profile.profile, budget: budget)
         let pyramid = ImagePyramid(values: scored.normalizedPlane(), rows: plane.rows, columns: plane.columns,
                                    maxLevel: profile.profile.maxLevel)

@@ -14,7 +14,7 @@ public struct CalibrationCase: Sendable {
 
     public init(_ c: PreparedCase, profile: Profile, cellSize: Int = 16) {
         id = c.id
-        let e = DensityScorer.extract(c.plane, domain: c.domain, profile: profile, cellSize: cellSize)
+        let e = DensityScorer.extract(c.plane, domain: c.domain, profile: profile, cellSize: cellSize, features: .withBlobCNR)
         features = e.features
         grid = CellGrid(imageRows: c.plane.rows, imageColumns: c.plane.columns, cellSize: cellSize)
         let g = grid

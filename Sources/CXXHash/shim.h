@@ -1,0 +1,2 @@
+// Debian's libxxhash-dev: XXH3, the batch's content hash.
+#include <xxhash.h>
