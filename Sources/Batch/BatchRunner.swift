@@ -76,24 +76,26 @@ public struct BatchRunner: Sendable {
 
     public func run(_ inputs: [BatchInput], catalog: Catalog, profiles: ProfileSet,
                     progress: @escaping @Sendable (BatchEvent) -> Void) async -> Outcome {
-        let (owners, conflicts, headers) = await Self.duplicates(inputs, jobs: options.jobs)
+        let (owners, conflicts) = await Self.duplicates(inputs, jobs: options.jobs)
         // Nothing done yet (a fresh folder): no file can be up to date.
         let resuming = (try? catalog.hasDoneInstances()) ?? true
-        let events = await boundedConcurrentMap(inputs, limit: options.jobs) { input in
-            let event: BatchEvent
+        let results = await boundedConcurrentMap(inputs, limit: options.jobs) { input -> (BatchEvent, ImageHeader?) in
+            let event: BatchEvent, header: ImageHeader?
             if let owner = owners[input.name] {
                 let note = "identical to \(owner) (same SOP Instance UID and bytes), which is the one tokenized"
                 try? catalog.record(Catalog.Instance(input: input.name, status: "duplicate", error: note, frames: 0, seconds: 0),
                                     frames: [], modality: nil, description: nil)
-                event = BatchEvent(input: input.name, status: "duplicate", frames: 0, tokens: 0, error: note)
+                (event, header) = (BatchEvent(input: input.name, status: "duplicate", frames: 0, tokens: 0, error: note), nil)
             } else {
-                event = process(input, catalog: catalog, profiles: profiles, conflictSuffix: conflicts[input.name],
-                                header: headers[input.name], resuming: resuming)
+                (event, header) = process(input, catalog: catalog, profiles: profiles, conflictSuffix: conflicts[input.name],
+                                          resuming: resuming)
             }
             progress(event)
-            return event
+            return (event, header)
         }
-        return Outcome(events: events, headers: headers)
+        var headers: [String: ImageHeader] = [:]
+        for (input, (_, header)) in zip(inputs, results) { headers[input.name] = header }
+        return Outcome(events: results.map(\.0), headers: headers)
     }
 
     /// Inputs repeating an earlier input's SOP Instance UID (a study exported
@@ -101,16 +103,15 @@ public struct BatchRunner: Sendable {
     /// again. Different bytes: tokenized, with outputs named
     /// `<SOP>~<8 hex of the content hash>` so neither overwrites the other.
     /// Decided by name order, so every run and every --jobs agree.
-    static func duplicates(_ inputs: [BatchInput], jobs: Int) async
-        -> (owners: [String: String], conflicts: [String: String], headers: [String: ImageHeader]) {
+    /// Only each file's first elements are parsed (up to SOP Instance UID):
+    /// the full header is read once, when the file is tokenized.
+    static func duplicates(_ inputs: [BatchInput], jobs: Int) async -> (owners: [String: String], conflicts: [String: String]) {
         let read = await boundedConcurrentMap(inputs, limit: jobs) { input in
-            try? ImageHeader(file: DicomFile(path: input.path, headerOnly: true))
+            (try? DicomFile(path: input.path, extent: .identity))?.string(.sopInstanceUID)
         }
-        var groups: [String: [BatchInput]] = [:], headers: [String: ImageHeader] = [:]
-        for (input, header) in zip(inputs, read) {
-            guard let header else { continue }
-            headers[input.name] = header
-            if let uid = header.sopInstanceUID { groups[uid, default: []].append(input) }
+        var groups: [String: [BatchInput]] = [:]
+        for (input, uid) in zip(inputs, read) {
+            if let uid { groups[uid, default: []].append(input) }
         }
         var owners: [String: String] = [:], conflicts: [String: String] = [:]
         for (_, members) in groups where members.count > 1 {
@@ -123,40 +124,45 @@ public struct BatchRunner: Sendable {
                 }
             }
         }
-        return (owners, conflicts, headers)
+        return (owners, conflicts)
     }
 
-    /// `header` is the pre-pass's read of the same file, when it had one;
-    /// `resuming: false` (the catalog has no done rows) skips the up-to-date check.
+    /// Tokenizes every frame of one input; also returns its header (the
+    /// series summaries use it). `resuming: false` (the catalog has no done
+    /// rows) skips the up-to-date check.
     func process(_ input: BatchInput, catalog: Catalog, profiles: ProfileSet, conflictSuffix: String? = nil,
-                 header known: ImageHeader? = nil, resuming: Bool = true) -> BatchEvent {
+                 resuming: Bool = true) -> (event: BatchEvent, header: ImageHeader?) {
         let start = DispatchTime.now().uptimeNanoseconds
         func seconds() -> Double { Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 }
         var instance = Catalog.Instance(input: input.name, status: "failed", frames: 0, seconds: 0)
+        func ignored(_ reason: String?) -> (BatchEvent, ImageHeader?) {
+            (BatchEvent(input: input.name, status: "ignored", frames: 0, tokens: 0, error: reason), nil)
+        }
         do {
-            // Header first: shard assignment needs the Study Instance UID.
-            let header: ImageHeader
-            if let known {
-                header = known
-            } else {
-                do { header = try ImageHeader(file: DicomFile(path: input.path, headerOnly: true)) } catch {
+            // A sharded run reads the header alone first: the Study Instance
+            // UID decides whether this process reads the rest at all.
+            if let shard = options.shard {
+                let study: String?
+                do { study = try ImageHeader(file: DicomFile(path: input.path, extent: .header)).studyInstanceUID } catch {
                     if case .notDicom = error, isPhotograph(input.path) {
-                        return try photo(input, catalog: catalog, profiles: profiles, resuming: resuming)
+                        return (try photo(input, loader: nil, catalog: catalog, profiles: profiles, resuming: resuming), nil)
                     }
                     throw error
                 }
+                if Int(stableHash(study ?? input.name) % UInt64(shard.count)) != shard.index { return ignored(nil) }
             }
-            if let shard = options.shard, Int(stableHash(header.studyInstanceUID ?? input.name) % UInt64(shard.count)) != shard.index {
-                return BatchEvent(input: input.name, status: "ignored", frames: 0, tokens: 0, error: nil)
+            let loader: ImageLoader
+            do { loader = try ImageLoader(path: input.path, options: options.decode) } catch {
+                if case .dicom(.noPixelData) = error { return ignored("no pixel data") }
+                throw error
             }
-            guard header.pixel != nil else {
-                return BatchEvent(input: input.name, status: "ignored", frames: 0, tokens: 0, error: "no pixel data")
+            guard let header = loader.dicomHeader else {
+                return (try photo(input, loader: loader, catalog: catalog, profiles: profiles, resuming: resuming), nil)
             }
             instance.sopUID = header.sopInstanceUID
             instance.seriesUID = header.seriesInstanceUID
             instance.studyUID = header.studyInstanceUID
             let hash = try InputCollector.contentHash(input.path)
-            let loader = try ImageLoader(path: input.path, options: options.decode)
             let profile = try profiles.profile(for: loader.domain)
             instance.inputHash = hash
             instance.profileSHA256 = profile.sha256
@@ -164,7 +170,7 @@ public struct BatchRunner: Sendable {
             if resuming, let outputs = try catalog.isDone(input: input.name, inputHash: hash, profileSHA256: profile.sha256,
                                                 options: instance.options ?? ""),
                outputs.count == loader.frames, outputs.allSatisfy({ outputsExist(options.output + "/" + $0, dicom: true) }) {
-                return BatchEvent(input: input.name, status: "skipped", frames: outputs.count, tokens: 0, error: nil)
+                return (BatchEvent(input: input.name, status: "skipped", frames: outputs.count, tokens: 0, error: nil), header)
             }
             var frames: [Catalog.Frame] = []
             var tokens = 0
@@ -197,23 +203,25 @@ public struct BatchRunner: Sendable {
             instance.frames = frames.count
             instance.seconds = seconds()
             try catalog.record(instance, frames: frames, modality: header.modality, description: header.seriesDescription)
-            return BatchEvent(input: input.name, status: "done", frames: frames.count, tokens: tokens, error: nil)
+            return (BatchEvent(input: input.name, status: "done", frames: frames.count, tokens: tokens, error: nil), header)
         } catch {
             instance.status = "failed"
             instance.error = "\(error)"
             instance.seconds = seconds()
             try? catalog.record(instance, frames: [], modality: nil, description: nil)
-            return BatchEvent(input: input.name, status: "failed", frames: 0, tokens: 0, error: "\(error)")
+            return (BatchEvent(input: input.name, status: "failed", frames: 0, tokens: 0, error: "\(error)"), nil)
         }
     }
 
     /// Photographs have no UIDs: they go under photographs/images/<name>~<hash>.
-    func photo(_ input: BatchInput, catalog: Catalog, profiles: ProfileSet, resuming: Bool) throws -> BatchEvent {
+    /// `loader`: the photograph already opened, if it was.
+    func photo(_ input: BatchInput, loader opened: ImageLoader?, catalog: Catalog, profiles: ProfileSet,
+               resuming: Bool) throws -> BatchEvent {
         if let s = options.shard, Int(stableHash(input.name) % UInt64(s.count)) != s.index {
             return BatchEvent(input: input.name, status: "ignored", frames: 0, tokens: 0, error: nil)
         }
         let hash = try InputCollector.contentHash(input.path)
-        let loader = try ImageLoader(path: input.path)
+        let loader = try opened ?? ImageLoader(path: input.path)
         let profile = try profiles.profile(for: loader.domain)
         let path = layout.tokenMap(study: "photographs", series: "images", sop: nil, fallbackName: fallbackName(input), frame: 0, frames: 1)
         let options = try outputOptions(sop: nil, frames: 1)

@@ -63,12 +63,12 @@ extern "C" void tdcm_tune_allocator(void) {
     mallopt(M_TRIM_THRESHOLD, 256 << 20);
 }
 
-extern "C" tdcm_file *tdcm_open(const char *path, uint32_t maxReadLength, int headerOnly,
+extern "C" tdcm_file *tdcm_open(const char *path, uint32_t maxReadLength, uint32_t stopTag,
                                 char *err, size_t errlen) {
     tdcm_file *file = new tdcm_file();
-    OFCondition cond = headerOnly
-        ? file->format.loadFileUntilTag(path, EXS_Unknown, EGL_noChange, maxReadLength,
-                                        ERM_autoDetect, DCM_PixelData)
+    OFCondition cond = stopTag != 0
+        ? file->format.loadFileUntilTag(path, EXS_Unknown, EGL_noChange, maxReadLength, ERM_autoDetect,
+                                        DcmTagKey(Uint16(stopTag >> 16), Uint16(stopTag & 0xFFFF)))
         : file->format.loadFile(path, EXS_Unknown, EGL_noChange, maxReadLength, ERM_autoDetect);
     if (cond.bad()) {
         copy_text(err, errlen, cond.text());

@@ -12,7 +12,30 @@ public final class DicomFile {
     /// the same pass as its header (one open, one sequential read).
     static let lazyLoadThreshold: UInt32 = 4 << 20
 
-    public init(path: String, headerOnly: Bool = false) throws(DicomError) {
+    /// How much of a file to parse.
+    public enum Extent: Sendable {
+        /// Everything (pixel data above `lazyLoadThreshold` stays on disk).
+        case all
+        /// The header: parsing stops before Pixel Data.
+        case header
+        /// Up to and including SOP Instance UID (0008,0018), in the first
+        /// few hundred bytes: enough to tell instances apart.
+        case identity
+
+        var stopTag: UInt32 {
+            switch self {
+            case .all: return 0
+            case .header: return 0x7FE0_0010
+            case .identity: return 0x0008_0019
+            }
+        }
+    }
+
+    public convenience init(path: String, headerOnly: Bool = false) throws(DicomError) {
+        try self.init(path: path, extent: headerOnly ? .header : .all)
+    }
+
+    public init(path: String, extent: Extent) throws(DicomError) {
         DicomFile.initializeCodecs()
         var info = stat()
         guard stat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { throw .fileNotFound(path: path) }
@@ -22,8 +45,8 @@ public final class DicomFile {
             throw .notDicom(path: path, reason: "no 'DICM' marker at byte 128 and no DICOM dataset at byte 0")
         }
         var err = [CChar](repeating: 0, count: 512)
-        guard let h = tdcm_open(path, Self.lazyLoadThreshold, headerOnly ? 1 : 0, &err, err.count) else {
-            if !headerOnly, let (declared, available) = FileSniffer.pixelDataShortfall(path: path) {
+        guard let h = tdcm_open(path, Self.lazyLoadThreshold, extent.stopTag, &err, err.count) else {
+            if case .all = extent, let (declared, available) = FileSniffer.pixelDataShortfall(path: path) {
                 throw .truncatedPixelData(path: path, expectedBytes: declared, actualBytes: available)
             }
             let reason = cString(err)

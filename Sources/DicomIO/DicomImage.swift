@@ -58,10 +58,39 @@ public final class DicomImage {
     /// Modality values (HU for CT) of a monochrome frame, or luminance of a
     /// colour frame, as Float32. MONOCHROME1 values are left as stored.
     public func modalityFrame(_ frame: Int) throws(DicomError) -> [Float] {
-        let stored = try storedFrame(frame)
-        if format.samplesPerPixel == 1 && !format.isPalette {
-            return header.transform(frame: frame).apply(stored.values, unsigned32: stored.unsigned32)
+        guard frame >= 0 && frame < header.frames else {
+            throw .frameOutOfRange(path: file.path, frame: frame, frames: header.frames)
         }
+        let grey = format.samplesPerPixel == 1 && !format.isPalette
+        let raw = try decoder.decode(frame: frame, file: file, header: header, format: format, options: options)
+        if grey, case .bytes(let bytes, let bits, false, _) = raw {
+            return Self.modalityValues(bytes, bitsPerSample: bits, format: format, transform: header.transform(frame: frame))
+        }
+        let stored = StoredFrame(raw: raw, format: format)
+        if grey { return header.transform(frame: frame).apply(stored.values, unsigned32: stored.unsigned32) }
         return ColorConversion.luminance(rgb: ColorConversion.rgb(stored, palette: header.palette))
+    }
+
+    /// Stored bytes → modality values a few thousand samples at a time, with
+    /// the same widening and transform as `storedFrame` + `apply` (so the
+    /// same values), without the frame-sized Int32 array between them.
+    static func modalityValues(_ bytes: [UInt8], bitsPerSample: Int, format: PixelFormat,
+                               transform: ModalityTransform) -> [Float] {
+        let count = format.samplesPerFrame, chunk = 4096
+        let unsigned32 = format.bitsAllocated == 32 && !format.isSigned
+        return [Float](unsafeUninitializedCapacity: count) { dst, initialized in
+            withUnsafeTemporaryAllocation(of: Int32.self, capacity: chunk) { stored in
+                bytes.withUnsafeBytes { raw in
+                    for first in Swift.stride(from: 0, to: count, by: chunk) {
+                        let n = min(chunk, count - first)
+                        let part = UnsafeMutableBufferPointer(rebasing: stored[0..<n])
+                        StoredFrame.unpack(raw, bitsPerSample: bitsPerSample, format: format, from: first, into: part)
+                        transform.fill(UnsafeMutableBufferPointer(rebasing: dst[first..<(first + n)]),
+                                       from: UnsafeBufferPointer(part), unsigned32: unsigned32)
+                    }
+                }
+            }
+            initialized = count
+        }
     }
 }

@@ -22,7 +22,7 @@ public enum ModalityTransform: Sendable, Equatable {
         }
     }
 
-    private func fill(_ dst: UnsafeMutableBufferPointer<Float>, from src: UnsafeBufferPointer<Int32>, unsigned32: Bool) {
+    func fill(_ dst: UnsafeMutableBufferPointer<Float>, from src: UnsafeBufferPointer<Int32>, unsigned32: Bool) {
         let n = src.count
         switch self {
         case .lut(let lut):

@@ -36,14 +36,19 @@ extension StoredFrame {
     static func unpack(_ bytes: [UInt8], bitsPerSample: Int, format: PixelFormat) -> [Int32] {
         let count = format.samplesPerFrame
         return [Int32](unsafeUninitializedCapacity: count) { dst, initialized in
-            bytes.withUnsafeBytes { raw in
-                switch bitsPerSample {
-                case 8: widen(raw.bindMemory(to: UInt8.self), into: dst, count: count, format: format)
-                case 16: widen(raw.bindMemory(to: UInt16.self), into: dst, count: count, format: format)
-                default: widen(raw.bindMemory(to: UInt32.self), into: dst, count: count, format: format)
-                }
-            }
+            bytes.withUnsafeBytes { raw in unpack(raw, bitsPerSample: bitsPerSample, format: format, from: 0, into: dst) }
             initialized = count
+        }
+    }
+
+    /// Widens `dst.count` samples starting at sample `first` of `raw`.
+    static func unpack(_ raw: UnsafeRawBufferPointer, bitsPerSample: Int, format: PixelFormat, from first: Int,
+                       into dst: UnsafeMutableBufferPointer<Int32>) {
+        let count = dst.count
+        switch bitsPerSample {
+        case 8: widen(UnsafeBufferPointer(rebasing: raw.bindMemory(to: UInt8.self)[first...]), into: dst, count: count, format: format)
+        case 16: widen(UnsafeBufferPointer(rebasing: raw.bindMemory(to: UInt16.self)[first...]), into: dst, count: count, format: format)
+        default: widen(UnsafeBufferPointer(rebasing: raw.bindMemory(to: UInt32.self)[first...]), into: dst, count: count, format: format)
         }
     }
 

@@ -1,3 +1,5 @@
+import Imaging
+
 /// Box-filtered 2× pyramid of the normalised image: level k is what a
 /// level-k token sees at basePatch × basePatch resolution.
 public struct ImagePyramid: Sendable {
@@ -12,19 +14,7 @@ public struct ImagePyramid: Sendable {
         var levels = [Level(rows: rows, columns: columns, values: values)]
         for _ in 0..<maxLevel {
             let p = levels.last!
-            let r = (p.rows + 1) / 2, c = (p.columns + 1) / 2
-            let next = [Float](unsafeUninitializedCapacity: r * c) { out, n in
-                p.values.withUnsafeBufferPointer { v in
-                    for y in 0..<r {
-                        let a = 2 * y * p.columns, b = min(2 * y + 1, p.rows - 1) * p.columns
-                        for x in 0..<c {
-                            let x0 = 2 * x, x1 = min(2 * x + 1, p.columns - 1)
-                            out[y * c + x] = 0.25 * (v[a + x0] + v[a + x1] + v[b + x0] + v[b + x1])
-                        }
-                    }
-                }
-                n = r * c
-            }
+            let (next, r, c) = BoxDownsample.halve(p.values, rows: p.rows, columns: p.columns)
             levels.append(Level(rows: r, columns: c, values: next))
         }
         self.levels = levels

@@ -31,8 +31,9 @@ void tdcm_tune_allocator(void);
 
 /// Loads a file (Part 10, or a raw dataset DCMTK can detect). Elements larger
 /// than `maxReadLength` stay on disk and are read on demand, so pixel data is
-/// not held in memory. With `headerOnly`, parsing stops before Pixel Data.
-tdcm_file *tdcm_open(const char *path, uint32_t maxReadLength, int headerOnly,
+/// not held in memory. A nonzero `stopTag` (group << 16 | element) stops
+/// parsing before the first top-level element at or above it.
+tdcm_file *tdcm_open(const char *path, uint32_t maxReadLength, uint32_t stopTag,
                      char *err, size_t errlen);
 void tdcm_close(tdcm_file *file);
 
