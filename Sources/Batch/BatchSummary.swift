@@ -33,8 +33,10 @@ public struct BatchSummary: Sendable, Codable {
     public static func write(catalog: Catalog, events: [BatchEvent], seconds: Double, profiles: [String: String],
                              shard: String?, inputs: [BatchInput], layout: OutputLayout,
                              seriesSummaries: Bool = true, headers: [String: ImageHeader] = [:]) throws -> BatchSummary {
-        let frames = try catalog.frames().filter { $0.status == "done" }
-        let instances = try catalog.instances()
+        // Each table read once: the summaries run after the last frame, in
+        // every batch's wall time.
+        let allFrames = try catalog.frames(), instances = try catalog.instances()
+        let frames = allFrames.filter { $0.status == "done" }
         let tokens = frames.reduce(0) { $0 + $1.tokens }, uniform = frames.reduce(0) { $0 + $1.uniformTokens }
         let processed = events.filter { $0.status == "done" }.reduce(0) { $0 + $1.frames }
         let annotated = frames.filter { $0.rois != nil }
@@ -57,7 +59,7 @@ public struct BatchSummary: Sendable, Codable {
         try AtomicWrite.write(Array((try json(summary)).utf8), to: layout.root + "/summary.json")
         // The ROI columns (added with --rois) come last, so readers by column position still work.
         var csv = "input,frame,status,tokens,uniform_tokens,reduction,output,error,rois,rois_resolved\n"
-        let byInput = Dictionary(grouping: try catalog.frames(), by: \.input)
+        let byInput = Dictionary(grouping: allFrames, by: \.input)
         for i in instances {
             let rows = byInput[i.input] ?? []
             if rows.isEmpty { csv += [i.input, "", i.status, "", "", "", "", "", "", i.error ?? ""].map(csvField).joined(separator: ",") + "\n" }
@@ -68,18 +70,21 @@ public struct BatchSummary: Sendable, Codable {
             }
         }
         try AtomicWrite.write(Array(csv.utf8), to: layout.root + "/summary.csv")
-        if seriesSummaries { try writeSeries(catalog: catalog, inputs: inputs, layout: layout, headers: headers) }
+        if seriesSummaries {
+            try writeSeries(catalog: catalog, frames: frames, instances: instances, inputs: inputs, layout: layout, headers: headers)
+        }
         return summary
     }
 
     /// series.json per series: slices, tokens, reduction and the assembly findings.
     /// `headers`: those already read this run (by input name); the rest
     /// (instances done by an earlier run) are read from their files.
-    static func writeSeries(catalog: Catalog, inputs: [BatchInput], layout: OutputLayout,
-                            headers known: [String: ImageHeader]) throws {
+    /// `frames`: the catalog's done frames; `instances`: all its instances.
+    static func writeSeries(catalog: Catalog, frames doneFrames: [Catalog.Frame], instances: [Catalog.Instance], inputs: [BatchInput],
+                            layout: OutputLayout, headers known: [String: ImageHeader]) throws {
         let pathByName = Dictionary(inputs.map { ($0.name, $0.path) }, uniquingKeysWith: { a, _ in a })
-        let frames = Dictionary(grouping: try catalog.frames().filter { $0.status == "done" }, by: \.input)
-        let done = try catalog.instances().filter { $0.status == "done" && $0.seriesUID != nil }
+        let frames = Dictionary(grouping: doneFrames, by: \.input)
+        let done = instances.filter { $0.status == "done" && $0.seriesUID != nil }
         for (series, members) in Dictionary(grouping: done, by: { $0.seriesUID! }) {
             let headers = members.compactMap { m in
                 known[m.input] ?? pathByName[m.input].flatMap { try? ImageHeader(file: DicomFile(path: $0, headerOnly: true)) }

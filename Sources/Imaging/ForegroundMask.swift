@@ -93,65 +93,64 @@ public enum ForegroundMask {
     }
 }
 
-/// 4-connected labelling and flood fills on byte masks (unsafe buffers and
-/// an explicit stack: these run on every slice).
+/// 4-connected labelling and flood fills on 0/1 byte masks. They run on
+/// every slice, so they work inside a one-pixel frame: every neighbour of an
+/// image pixel exists, and a fill needs no coordinates (a division per pixel)
+/// and no bounds checks.
 enum ConnectedComponents {
-    /// Labels 1…k for foreground pixels, and each label's area.
+    /// Labels 1…k for foreground pixels (numbered in raster order of their
+    /// first pixel), and each label's area.
     static func label(_ mask: [UInt8], rows: Int, columns: Int) -> (labels: [Int32], areas: [Int]) {
-        var labels = [Int32](repeating: 0, count: mask.count)
+        let w = columns + 2
+        let framedMask = framed(mask, rows: rows, columns: columns, frame: 0)
+        var labels = [Int32](repeating: 0, count: framedMask.count)
         var areas: [Int] = []
-        var stack = [Int32](repeating: 0, count: mask.count)
-        mask.withUnsafeBufferPointer { m in
+        framedMask.withUnsafeBufferPointer { m in
             labels.withUnsafeMutableBufferPointer { l in
-                stack.withUnsafeMutableBufferPointer { st in
-                    for start in 0..<m.count where m[start] == 1 && l[start] == 0 {
-                        let label = Int32(areas.count + 1)
-                        var top = 0, area = 0
-                        l[start] = label
-                        st[top] = Int32(start); top += 1
-                        while top > 0 {
-                            top -= 1
-                            let p = Int(st[top])
-                            area += 1
-                            let y = p / columns, x = p - y * columns
-                            @inline(__always) func push(_ q: Int) {
-                                if m[q] == 1 && l[q] == 0 { l[q] = label; st[top] = Int32(q); top += 1 }
-                            }
-                            if x > 0 { push(p - 1) }
-                            if x + 1 < columns { push(p + 1) }
-                            if y > 0 { push(p - columns) }
-                            if y + 1 < rows { push(p + columns) }
+                withStack(m.count) { stack in
+                    for y in 0..<rows {
+                        for start in ((y + 1) * w + 1)..<((y + 1) * w + 1 + columns) where m[start] == 1 && l[start] == 0 {
+                            let label = Int32(areas.count + 1)
+                            l[start] = label
+                            areas.append(flood(from: start, width: w, stack: stack) { q in
+                                guard m[q] == 1 && l[q] == 0 else { return false }
+                                l[q] = label
+                                return true
+                            })
                         }
-                        areas.append(area)
                     }
                 }
             }
         }
-        return (labels, areas)
+        return (unframed(labels, rows: rows, columns: columns), areas)
     }
 
     /// Marks the pixels of `open` (value 1) that connect to the image border
-    /// through other open pixels.
+    /// through other open pixels: a fill from an open frame.
     static func reachableFromBorder(_ open: [UInt8], rows: Int, columns: Int) -> [UInt8] {
+        unframed(fillFromFrame(framed(open, rows: rows, columns: columns, frame: 1), columns: columns), rows: rows, columns: columns)
+    }
+
+    /// Foreground plus every background region not connected to the border.
+    static func fillHoles(_ mask: [UInt8], rows: Int, columns: Int) -> [UInt8] {
+        var outside = fillFromFrame(framed(mask, rows: rows, columns: columns, frame: 1, invert: true), columns: columns)
+        outside.withUnsafeMutableBufferPointer { o in for i in 0..<o.count { o[i] ^= 1 } }
+        return unframed(outside, rows: rows, columns: columns)
+    }
+
+    /// 1 where the fill from the frame's corner reaches through open (1) pixels.
+    private static func fillFromFrame(_ open: [UInt8], columns: Int) -> [UInt8] {
         var reached = [UInt8](repeating: 0, count: open.count)
-        var stack = [Int32](repeating: 0, count: open.count)
         open.withUnsafeBufferPointer { o in
             reached.withUnsafeMutableBufferPointer { r in
-                stack.withUnsafeMutableBufferPointer { st in
-                    var top = 0
-                    func seed(_ p: Int) {
-                        if o[p] == 1 && r[p] == 0 { r[p] = 1; st[top] = Int32(p); top += 1 }
-                    }
-                    for x in 0..<columns { seed(x); seed((rows - 1) * columns + x) }
-                    for y in 0..<rows { seed(y * columns); seed(y * columns + columns - 1) }
-                    while top > 0 {
-                        top -= 1
-                        let p = Int(st[top])
-                        let y = p / columns, x = p - y * columns
-                        if x > 0 { seed(p - 1) }
-                        if x + 1 < columns { seed(p + 1) }
-                        if y > 0 { seed(p - columns) }
-                        if y + 1 < rows { seed(p + columns) }
+                withStack(o.count) { stack in
+                    let w = columns + 2, last = o.count - 1
+                    r[0] = 1
+                    _ = flood(from: 0, width: w, stack: stack) { q in
+                        // The frame's own outer edge has no neighbours beyond it.
+                        guard q >= 0 && q <= last && o[q] == 1 && r[q] == 0 else { return false }
+                        r[q] = 1
+                        return true
                     }
                 }
             }
@@ -159,10 +158,59 @@ enum ConnectedComponents {
         return reached
     }
 
-    /// Foreground plus every background region not connected to the border.
-    static func fillHoles(_ mask: [UInt8], rows: Int, columns: Int) -> [UInt8] {
-        var outside = reachableFromBorder(mask.map { $0 ^ 1 }, rows: rows, columns: columns)
-        outside.withUnsafeMutableBufferPointer { o in for i in 0..<o.count { o[i] ^= 1 } }
-        return outside
+    /// Depth-first fill from `start` (already claimed): `claim(q)` says
+    /// whether neighbour q joins (and marks it). Returns the pixels filled.
+    @inline(__always)
+    private static func flood(from start: Int, width w: Int, stack: UnsafeMutableBufferPointer<Int32>,
+                              claim: (Int) -> Bool) -> Int {
+        var top = 0, count = 0
+        stack[top] = Int32(start); top += 1
+        while top > 0 {
+            top -= 1
+            let p = Int(stack[top])
+            count += 1
+            if claim(p - 1) { stack[top] = Int32(p - 1); top += 1 }
+            if claim(p + 1) { stack[top] = Int32(p + 1); top += 1 }
+            if claim(p - w) { stack[top] = Int32(p - w); top += 1 }
+            if claim(p + w) { stack[top] = Int32(p + w); top += 1 }
+        }
+        return count
+    }
+
+    private static func withStack<R>(_ capacity: Int, _ body: (UnsafeMutableBufferPointer<Int32>) -> R) -> R {
+        let stack = UnsafeMutableBufferPointer<Int32>.allocate(capacity: capacity)
+        defer { stack.deallocate() }
+        return body(stack)
+    }
+
+    /// `mask` inside a one-pixel frame of `frame` ((rows+2) × (columns+2)),
+    /// optionally with 0 and 1 swapped.
+    private static func framed(_ mask: [UInt8], rows: Int, columns: Int, frame: UInt8, invert: Bool = false) -> [UInt8] {
+        let w = columns + 2
+        var out = [UInt8](repeating: frame, count: (rows + 2) * w)
+        let flip: UInt8 = invert ? 1 : 0
+        out.withUnsafeMutableBufferPointer { o in
+            mask.withUnsafeBufferPointer { m in
+                for y in 0..<rows {
+                    let src = y * columns, dst = (y + 1) * w + 1
+                    for x in 0..<columns { o[dst + x] = m[src + x] ^ flip }
+                }
+            }
+        }
+        return out
+    }
+
+    /// The image part of a framed buffer.
+    private static func unframed<T>(_ framed: [T], rows: Int, columns: Int) -> [T] {
+        let w = columns + 2
+        return [T](unsafeUninitializedCapacity: rows * columns) { out, n in
+            framed.withUnsafeBufferPointer { f in
+                for y in 0..<rows {
+                    let src = (y + 1) * w + 1
+                    for x in 0..<columns { out[y * columns + x] = f[src + x] }
+                }
+            }
+            n = rows * columns
+        }
     }
 }

@@ -84,8 +84,12 @@ public struct CellFeatures: Sendable {
                         if hasBelow && m[p + cols] != 0 { g += abs(v[p + cols] - value); k = 1 }
                         gn &+= k
                         if isCT {
+                            // Branch-free (the two ranges are disjoint): HU
+                            // values jump about, and mispredicted branches
+                            // here cost more than the rest of the pixel.
                             let u = h[p]
-                            if u > -100 && u < 300 { so &+= 1 } else if u > -950 && u < -500 { lu &+= 1 }
+                            so &+= (u > -100 ? 1 : 0) & (u < 300 ? 1 : 0)
+                            lu &+= (u > -950 ? 1 : 0) & (u < -500 ? 1 : 0)
                         }
                     }
                     guard n > 0 else { continue }
@@ -210,7 +214,8 @@ public struct CellFeatures: Sendable {
                         case .both: contrast = Float(abs(difference))
                         }
                         let c = cellRow &+ edges[e &+ 4]
-                        if contrast > response[c] { response[c] = contrast }
+                        let kept = response[c]
+                        response[c] = contrast > kept ? contrast : kept
                         guard withCNR, contrast > 0 else { continue }
                         let ringSquares = sum(outerTop, outerBottom, outerLeft, outerRight, 1) - sum(innerTop, innerBottom, innerLeft, innerRight, 1)
                         let ringVar = Float(max(ringSquares * invRing - ringMean * ringMean, 0))
