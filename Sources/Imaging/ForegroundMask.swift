@@ -22,16 +22,18 @@ public enum ForegroundMask {
         let rows = (plane.rows + 1) / 2, cols = (plane.columns + 1) / 2
         let w = plane.columns
         let padding = plane.paddingValue ?? .nan
-        // Tissue per 2×2 block: any pixel above −500 HU that is not padding.
+        // Tissue per 2×2 block: any pixel above −500 HU that is not padding
+        // (branch-free, a pixel pair per block and row).
+        @inline(__always) func isTissue(_ value: Float) -> UInt8 { (value > -500 ? 1 : 0) & (value != padding ? 1 : 0) }
         var tissue = [UInt8](repeating: 0, count: rows * cols)
         plane.values.withUnsafeBufferPointer { v in
             tissue.withUnsafeMutableBufferPointer { t in
                 for y in 0..<plane.rows {
                     let base = y &* w, half = (y >> 1) &* cols
-                    for x in 0..<w {
-                        let value = v[base &+ x]
-                        t[half &+ (x >> 1)] |= (value > -500 && value != padding) ? 1 : 0
+                    for k in 0..<(w / 2) {
+                        t[half &+ k] |= isTissue(v[base &+ 2 &* k]) | isTissue(v[base &+ 2 &* k &+ 1])
                     }
+                    if w % 2 == 1 { t[half &+ cols &- 1] |= isTissue(v[base &+ w &- 1]) }
                 }
             }
         }
@@ -47,17 +49,21 @@ public enum ForegroundMask {
             }
         }
         body = ConnectedComponents.fillHoles(body, rows: rows, columns: cols)
-        // Back to full resolution: each block's value for its four pixels.
-        var mask = [UInt8](repeating: 0, count: plane.values.count)
-        mask.withUnsafeMutableBufferPointer { m in
+        // Back to full resolution: each block's value for its four pixels
+        // (a pixel pair per two-byte store).
+        return [UInt8](unsafeUninitializedCapacity: plane.values.count) { m, n in
             body.withUnsafeBufferPointer { b in
+                let out = UnsafeMutableRawPointer(m.baseAddress!)
                 for y in 0..<plane.rows {
                     let base = y &* w, half = (y >> 1) &* cols
-                    for x in 0..<w { m[base &+ x] = b[half &+ (x >> 1)] }
+                    for k in 0..<(w / 2) {
+                        out.storeBytes(of: UInt16(b[half &+ k]) &* 0x0101, toByteOffset: base &+ 2 &* k, as: UInt16.self)
+                    }
+                    if w % 2 == 1 { m[base &+ w &- 1] = b[half &+ cols &- 1] }
                 }
             }
+            n = plane.values.count
         }
-        return mask
     }
 
     /// Cells that are flat (collimator blades, padding) or dark and

@@ -87,20 +87,7 @@ public enum TokenMapJSON {
         mutating func raw(_ s: StaticString) { s.withUTF8Buffer { b.append(contentsOf: $0) } }
 
         mutating func int(_ v: Int) {
-            if v < 0 { b.append(UInt8(ascii: "-")) }
-            var m = v.magnitude
-            var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
-                         UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
-                (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
-            var n = 0
-            withUnsafeMutableBytes(of: &digits) { d in
-                repeat {
-                    d[n] = UInt8(ascii: "0") + UInt8(m % 10)
-                    m /= 10
-                    n += 1
-                } while m > 0
-                for i in stride(from: n - 1, through: 0, by: -1) { b.append(d[i]) }
-            }
+            withDigits { d in Self.put(v, into: d, at: 0) }
         }
 
         mutating func num(_ v: Double) {
@@ -112,20 +99,46 @@ public enum TokenMapJSON {
             let scaled = v * 10_000
             if abs(scaled) < 1e15 && scaled == scaled.rounded() {
                 let n = Int(scaled)
-                if n < 0 { b.append(UInt8(ascii: "-")) }
-                int(Int(n.magnitude / 10_000))
-                b.append(UInt8(ascii: "."))
-                var frac = Int(n.magnitude % 10_000), width = 4
-                while frac % 10 == 0 { frac /= 10; width -= 1 }
-                var divisor = 1
-                for _ in 1..<width { divisor *= 10 }
-                while divisor > 0 {
-                    b.append(UInt8(ascii: "0") + UInt8(frac / divisor % 10))
-                    divisor /= 10
+                withDigits { d in
+                    var at = 0
+                    if n < 0 { d[0] = UInt8(ascii: "-"); at = 1 }
+                    at = Self.put(Int(n.magnitude / 10_000), into: d, at: at)
+                    d[at] = UInt8(ascii: "."); at += 1
+                    var frac = Int(n.magnitude % 10_000), width = 4
+                    while frac % 10 == 0 { frac /= 10; width -= 1 }
+                    for i in stride(from: width - 1, through: 0, by: -1) {
+                        d[at + i] = UInt8(ascii: "0") + UInt8(frac % 10)
+                        frac /= 10
+                    }
+                    return at + width
                 }
                 return
             }
             b.append(contentsOf: v.description.utf8)
+        }
+
+        /// Formats into a small stack buffer (`body` returns the length) and
+        /// appends it at once: one append per number, not one per digit.
+        private mutating func withDigits(_ body: (UnsafeMutableRawBufferPointer) -> Int) {
+            var buffer: (UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0)  // 40 bytes
+            withUnsafeMutableBytes(of: &buffer) { d in
+                let n = body(d)
+                b.append(contentsOf: UnsafeRawBufferPointer(rebasing: d[0..<n]))
+            }
+        }
+
+        /// Writes v's decimal digits (with '-' if negative) at `at`; returns the end.
+        private static func put(_ v: Int, into d: UnsafeMutableRawBufferPointer, at start: Int) -> Int {
+            var at = start
+            if v < 0 { d[at] = UInt8(ascii: "-"); at += 1 }
+            var m = v.magnitude, length = 1
+            while m >= 10 { m /= 10; length += 1 }
+            m = v.magnitude
+            for i in stride(from: length - 1, through: 0, by: -1) {
+                d[at + i] = UInt8(ascii: "0") + UInt8(m % 10)
+                m /= 10
+            }
+            return at + length
         }
 
         mutating func nums(_ v: [Double]) {
