@@ -4,6 +4,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
-swift build -c release --product tessera
+bash scripts/build-release.sh
 .build/release/tessera audit --domain xray=Validation/audit/xray --domain natural=Validation/audit/natural \
   --domain ct=Validation/audit/ct --output out/audit

@@ -5,6 +5,6 @@ cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
 python3 -c "import pydicom, numpy, pylibjpeg" 2>/dev/null \
   || python3 -m pip install -q pydicom pylibjpeg pylibjpeg-openjpeg numpy
-swift build -c release --product tessera
+bash scripts/build-release.sh
 .build/release/tessera bench load "$@"
 bash scripts/bench-batch.sh

@@ -5,5 +5,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
-swift build -c release --product tessera
+bash scripts/build-release.sh
 .build/release/tessera batch SampleStudies --output out/SampleStudies --heatmaps

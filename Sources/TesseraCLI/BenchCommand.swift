@@ -9,7 +9,7 @@ struct BenchCommand: AsyncParsableCommand {
         discussion: """
             Each benchmark times Tessera and the peer tool on the same files in the same run \
             and prints the ratio, so the numbers compare like with like on this machine.
-              swift build -c release && .build/release/tessera bench load
+              bash scripts/build-release.sh && .build/release/tessera bench load
             Peers: pydicom (pip install pydicom pylibjpeg pylibjpeg-openjpeg numpy) and \
             OpenJPEG's opj_decompress (Debian libopenjp2-tools). scripts/bench.sh installs both.
             """,

@@ -22,7 +22,7 @@ struct BenchLoadCommand: ParsableCommand {
     var python = "python3"
 
     func run() throws {
-        if !Timing.isReleaseBuild { print("warning: debug build; run `swift build -c release` for meaningful numbers") }
+        if !Timing.isReleaseBuild { print("warning: debug build; run `bash scripts/build-release.sh` for meaningful numbers") }
         print("tessera bench load — \(ProcessInfo.processInfo.activeProcessorCount) cores, \(rounds) rounds, medians")
         try benchCT()
         for path in j2k where FileManager.default.fileExists(atPath: path) { try benchJ2K(path) }

@@ -29,7 +29,7 @@ struct BenchTokenizeCommand: ParsableCommand {
     var slices = 1000
 
     func run() throws {
-        if !Timing.isReleaseBuild { print("warning: debug build; run `swift build -c release` for meaningful numbers") }
+        if !Timing.isReleaseBuild { print("warning: debug build; run `bash scripts/build-release.sh` for meaningful numbers") }
         print("tessera bench tokenize — one core, median of \(rounds) rounds")
         print("image                     load      features  scoring   tiling    export    total     (score+tile)/load")
         for path in [ct, xray] where FileManager.default.fileExists(atPath: path) { try stages(path) }
