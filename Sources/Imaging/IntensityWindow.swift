@@ -32,19 +32,33 @@ public enum IntensityWindow: Sendable, Equatable, Codable {
     }
 
     /// Inlined into both callers, so `clip` is a constant in each loop.
+    /// Eight values at a time (this runs on every full-resolution plane);
+    /// the clamp selects exactly what min(max(u, 0), 1) would (u is never
+    /// NaN or −0: the window's scale is positive).
     @inline(__always)
     static func map(_ plane: ImagePlane, range: ClosedRange<Double>, clip: Bool) -> [Float] {
         let scale = Float(1 / (range.upperBound - range.lowerBound)), offset = Float(range.lowerBound)
         let invert = plane.monochrome1
-        return [Float](unsafeUninitializedCapacity: plane.values.count) { dst, n in
+        @inline(__always) func one(_ x: Float) -> Float {
+            let u = (x - offset) * scale
+            let v = clip ? min(max(u, 0), 1) : u
+            return invert ? 1 - v : v
+        }
+        let count = plane.values.count, vectorCount = count & ~7
+        return [Float](unsafeUninitializedCapacity: count) { dst, n in
             plane.values.withUnsafeBufferPointer { src in
-                for i in 0..<src.count {
-                    let u = (src[i] - offset) * scale
-                    let v = clip ? min(max(u, 0), 1) : u
-                    dst[i] = invert ? 1 - v : v
+                let from = UnsafeRawPointer(src.baseAddress!), to = UnsafeMutableRawPointer(dst.baseAddress!)
+                var i = 0
+                while i < vectorCount {
+                    let u = (from.loadUnaligned(fromByteOffset: 4 * i, as: SIMD8<Float>.self) - offset) * scale
+                    var v = u
+                    if clip { v.replace(with: 0, where: u .< 0); v.replace(with: 1, where: u .> 1) }
+                    to.storeBytes(of: invert ? 1 - v : v, toByteOffset: 4 * i, as: SIMD8<Float>.self)
+                    i += 8
                 }
+                while i < count { dst[i] = one(src[i]); i += 1 }
             }
-            n = plane.values.count
+            n = count
         }
     }
 
