@@ -76,6 +76,15 @@ public struct BatchRunner: Sendable {
 
     public func run(_ inputs: [BatchInput], catalog: Catalog, profiles: ProfileSet,
                     progress: @escaping @Sendable (BatchEvent) -> Void) async -> Outcome {
+        // DCMTK parses its data dictionary on its own thread at start-up; until
+        // it is ready, this thread hashes inputs (no parsing needed) instead
+        // of waiting for it in the pre-pass below.
+        var hashes: [String: String] = [:]
+        for input in inputs {
+            if DicomFile.dictionaryReady { break }
+            hashes[input.name] = try? InputCollector.contentHash(input.path)
+        }
+        let early = hashes
         let (owners, conflicts) = await Self.duplicates(inputs, jobs: options.jobs)
         // Nothing done yet (a fresh folder): no file can be up to date.
         let resuming = (try? catalog.hasDoneInstances()) ?? true
@@ -88,7 +97,7 @@ public struct BatchRunner: Sendable {
                 (event, header) = (BatchEvent(input: input.name, status: "duplicate", frames: 0, tokens: 0, error: note), nil)
             } else {
                 (event, header) = process(input, catalog: catalog, profiles: profiles, conflictSuffix: conflicts[input.name],
-                                          resuming: resuming)
+                                          hash: early[input.name], resuming: resuming)
             }
             progress(event)
             return (event, header)
@@ -128,10 +137,11 @@ public struct BatchRunner: Sendable {
     }
 
     /// Tokenizes every frame of one input; also returns its header (the
-    /// series summaries use it). `resuming: false` (the catalog has no done
-    /// rows) skips the up-to-date check.
+    /// series summaries use it). `hash`: the input's content hash when
+    /// already computed; `resuming: false` (the catalog has no done rows)
+    /// skips the up-to-date check.
     func process(_ input: BatchInput, catalog: Catalog, profiles: ProfileSet, conflictSuffix: String? = nil,
-                 resuming: Bool = true) -> (event: BatchEvent, header: ImageHeader?) {
+                 hash knownHash: String? = nil, resuming: Bool = true) -> (event: BatchEvent, header: ImageHeader?) {
         let start = DispatchTime.now().uptimeNanoseconds
         func seconds() -> Double { Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 }
         var instance = Catalog.Instance(input: input.name, status: "failed", frames: 0, seconds: 0)
@@ -162,7 +172,7 @@ public struct BatchRunner: Sendable {
             instance.sopUID = header.sopInstanceUID
             instance.seriesUID = header.seriesInstanceUID
             instance.studyUID = header.studyInstanceUID
-            let hash = try InputCollector.contentHash(input.path)
+            let hash = try knownHash ?? InputCollector.contentHash(input.path)
             let profile = try profiles.profile(for: loader.domain)
             instance.inputHash = hash
             instance.profileSHA256 = profile.sha256

@@ -20,9 +20,14 @@ enum {
 };
 
 /// Registers DCMTK's JPEG, JPEG-LS and RLE decoders, enables UN-to-known-VR
-/// conversion and silences DCMTK's logger. Idempotent and thread-safe; call it
-/// before any concurrent use.
+/// conversion, silences DCMTK's logger and starts loading the data dictionary
+/// on a thread of its own. Idempotent and thread-safe; call it before any
+/// concurrent use.
 void tdcm_initialize(void);
+
+/// Whether the data dictionary has finished loading (its loader thread,
+/// started by tdcm_initialize, is done): until then any parse waits for it.
+int tdcm_dictionary_ready(void);
 
 /// Keeps freed frame buffers in the heap (glibc mallopt): frames are
 /// allocated and freed at a high rate, and returning them to the kernel
