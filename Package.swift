@@ -103,7 +103,7 @@ let package = Package(
         ),
         .testTarget(
             name: "TesseraCLITests",
-            dependencies: ["TesseraCLI", "Tiling", "Validation"]
+            dependencies: ["TesseraCLI", "Tiling", "Validation", "CXXHash"]
         ),
     ],
     cxxLanguageStandard: .cxx17

@@ -1,3 +1,4 @@
+import CXXHash
 import Foundation
 import Testing
 import Tiling
@@ -148,5 +149,52 @@ import Validation
         let s1 = try JSONSerialization.jsonObject(with: Data(contentsOf: whole.appendingPathComponent("summary.json"))) as? [String: Any]
         let s2 = try JSONSerialization.jsonObject(with: Data(contentsOf: merged.appendingPathComponent("summary.json"))) as? [String: Any]
         for key in ["frames", "tokens", "uniformTokens", "failed"] { #expect(s1?[key] as? Int == s2?[key] as? Int, "\(key)") }
+    }
+
+    /// The catalog's input_hash is the file's XXH3-128 (checked with the
+    /// library's one-shot call, against the batch's streamed one), and a
+    /// rerun redoes exactly the input whose bytes changed.
+    @Test func changedInputsAreRedoneAndUnchangedSkipped() throws {
+        let root = try Self.scratch("rehash")
+        let input = root.appendingPathComponent("in"), out = root.appendingPathComponent("out")
+        try FileManager.default.createDirectory(at: input, withIntermediateDirectories: true)
+        let series = CLI.repo.appendingPathComponent("SampleStudies/ct/lidc-idri-0001")
+        for name in ["000061.dcm", "000071.dcm", "000080.dcm"] {
+            try FileManager.default.copyItem(at: series.appendingPathComponent(name), to: input.appendingPathComponent(name))
+        }
+        func hashes() throws -> [String: String] {
+            let r = try CLI.python(["-c", """
+                import json, sqlite3, sys
+                rows = sqlite3.connect(sys.argv[1]).execute("SELECT input, input_hash FROM instance WHERE status = 'done'")
+                print(json.dumps(dict(rows.fetchall())))
+                """, out.appendingPathComponent("catalog.sqlite").path])
+            #expect(r.status == 0, "\(r.stderr)")
+            let rows = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: String] ?? [:]
+            return Dictionary(uniqueKeysWithValues: rows.map { (($0.key as NSString).lastPathComponent, $0.value) })
+        }
+        func xxh3(_ name: String) throws -> String {
+            let bytes = try [UInt8](Data(contentsOf: input.appendingPathComponent(name)))
+            var canonical = XXH128_canonical_t()
+            XXH128_canonicalFromHash(&canonical, bytes.withUnsafeBytes { XXH3_128bits($0.baseAddress, $0.count) })
+            return withUnsafeBytes(of: canonical.digest) { $0.map { String(format: "%02x", $0) }.joined() }
+        }
+
+        let first = try CLI.run(["batch", input.path, "--output", out.path, "--no-progress"])
+        #expect(first.status == 0, "\(first.stderr)")
+        #expect(first.stdout.contains("\"done\":3"))
+        let before = try hashes()
+        for name in ["000061.dcm", "000071.dcm", "000080.dcm"] { #expect(before[name] == (try xxh3(name)), "\(name)") }
+
+        // One pixel of one file changes (its header, and so its outputs' paths, do not).
+        let changed = input.appendingPathComponent("000071.dcm")
+        var bytes = try [UInt8](Data(contentsOf: changed))
+        bytes[bytes.count - 1001] ^= 0x01
+        try Data(bytes).write(to: changed)
+        let second = try CLI.run(["batch", input.path, "--output", out.path, "--no-progress"])
+        #expect(second.status == 0, "\(second.stderr)")
+        #expect(second.stdout.contains("\"done\":1") && second.stdout.contains("\"skipped\":2"), "\(second.stdout)")
+        let after = try hashes()
+        #expect(after["000071.dcm"] == (try xxh3("000071.dcm")) && after["000071.dcm"] != before["000071.dcm"])
+        #expect(after["000061.dcm"] == before["000061.dcm"] && after["000080.dcm"] == before["000080.dcm"])
     }
 }
