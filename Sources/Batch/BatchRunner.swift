@@ -79,6 +79,7 @@ public struct BatchRunner: Sendable {
         // DCMTK parses its data dictionary on its own thread at start-up; until
         // it is ready, this thread hashes inputs (no parsing needed) instead
         // of waiting for it in the pre-pass below.
+        DicomFile.initializeCodecs()  // starts the loader if no caller has yet
         var hashes: [String: String] = [:]
         for input in inputs {
             if DicomFile.dictionaryReady { break }
