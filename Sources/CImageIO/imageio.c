@@ -30,10 +30,13 @@ int timg_read_png(const char *path, uint64_t maxPixels, timg_image *out, char *e
         return -1;
     }
     // Colour images become RGB, grey ones grey; alpha is composited on black.
+    // With no background colour, libpng composites onto what the buffer
+    // already holds: it must start zeroed (black), or an image with alpha
+    // reads differently on every run.
     int colour = (img.format & PNG_FORMAT_FLAG_COLOR) != 0;
     img.format = colour ? PNG_FORMAT_RGB : PNG_FORMAT_GRAY;
     size_t size = PNG_IMAGE_SIZE(img);
-    uint8_t *buf = malloc(size);
+    uint8_t *buf = calloc(1, size);
     if (!buf) { png_image_free(&img); set_err(err, errlen, "out of memory"); return -1; }
     if (!png_image_finish_read(&img, NULL, buf, 0, NULL)) {
         set_err(err, errlen, img.message);

@@ -165,27 +165,47 @@ public struct CellFeatures: Sendable {
         guard !radii.isEmpty else { return ([], cnr) }
         let table = MaskedSummedAreaTable(values: normalized, mask: mask, rows: rows, columns: columns, squares: withCNR)
         let channels = table.channels, rowStride = channels * (columns + 1), countAt = channels - 1
-        let responses = radii.map { radius in
-            var response = [Float](repeating: 0, count: grid.count)
-            let r = max(1, Int(radius.rounded()))
+        let pixelRadii = radii.map { max(1, Int($0.rounded())) }
+        // Pixel counts are whole numbers up to an outer box's area: their
+        // reciprocals come from a table (the same values a division gives)
+        // instead of two divisions per sample, this loop's critical path.
+        let largest = pixelRadii.max()!
+        let reciprocal = (0...(16 * largest * largest)).map { $0 == 0 ? 0 : 1 / Double($0) }
+        // A radius and its double sampled at the same points (both at step
+        // 2) share one pass: the ring's outer box of r is the centre box of
+        // 2r, read once. Each radius still gets exactly its own arithmetic.
+        var passes: [[Int]] = []
+        for (i, r) in pixelRadii.enumerated() {
+            if let last = passes.last, last.count == 1, 2 * pixelRadii[last[0]] == r,
+               max(2, pixelRadii[last[0]]) == max(2, r) {
+                passes[passes.count - 1].append(i)
+            } else {
+                passes.append([i])
+            }
+        }
+        var responses = [Float](repeating: 0, count: radii.count * grid.count)
+        for pass in passes {
+            let r = pixelRadii[pass[0]]
             let step = max(2, r)  // a blob of radius r centred anywhere is within r/2·√2 of a sample
-            let minInner = Double(2 * r * r)  // half the centre box is foreground
-            // Pixel counts are whole numbers up to the outer box's area: their
-            // reciprocals come from a table (the same values a division gives)
-            // instead of two divisions per sample, this loop's critical path.
-            let reciprocal = (0...(16 * r * r)).map { $0 == 0 ? 0 : 1 / Double($0) }
-            // Per sample column, worked out once for every sample row: the
-            // image column, the clamped box edges as table offsets (inner
-            // left, right, outer left, right) and the cell column.
+            let boxes = pass.count + 1  // half-sizes r, 2r (, 4r): radius k's centre is box k, its ring reaches box k + 1
+            // Per sample column, worked out once for every sample row: each
+            // box's clamped left and right edges as table offsets, then the
+            // cell column.
             let xs = Array(Swift.stride(from: step / 2, to: columns, by: step))
+            let perColumn = 2 * boxes + 1
             let edges: [Int] = xs.flatMap { (x: Int) -> [Int] in
-                let sides: [Int] = [x - r, x + r, x - 2 * r, x + 2 * r].map { channels * max(0, min($0, columns)) }
-                return sides + [x / grid.cellSize]
+                var out: [Int] = []
+                for b in 0..<boxes {
+                    let h = r << b
+                    out.append(channels * max(0, min(x - h, columns)))
+                    out.append(channels * max(0, min(x + h, columns)))
+                }
+                return out + [x / grid.cellSize]
             }
             reciprocal.withUnsafeBufferPointer { reciprocal in
             edges.withUnsafeBufferPointer { edges in
             table.withTable { t in
-            response.withUnsafeMutableBufferPointer { response in
+            responses.withUnsafeMutableBufferPointer { responses in
             cnr.withUnsafeMutableBufferPointer { cnr in
             mask.withUnsafeBufferPointer { m in
                 /// Channel k summed over the box between table rows top and
@@ -193,39 +213,51 @@ public struct CellFeatures: Sendable {
                 @inline(__always) func sum(_ top: Int, _ bottom: Int, _ left: Int, _ right: Int, _ k: Int) -> Double {
                     t[bottom &+ right &+ k] - t[top &+ right &+ k] - t[bottom &+ left &+ k] + t[top &+ left &+ k]
                 }
+                /// One radius at one sample, from its centre box (inner) and
+                /// the box its ring reaches (outer): raises the cell's
+                /// response for `radius` (and its CNR).
+                @inline(__always) func respond(radius: Int, r: Int, cell c: Int, innerCount: Double, outerCount: Double,
+                                               inner: (Int, Int, Int, Int), outer: (Int, Int, Int, Int)) {
+                    guard innerCount >= Double(2 * r * r) else { return }  // half the centre box is foreground
+                    let ringCount = outerCount - innerCount
+                    guard ringCount >= 1 else { return }
+                    let innerValue = sum(inner.0, inner.1, inner.2, inner.3, 0), invRing = reciprocal[Int(ringCount)]
+                    let ringMean = (sum(outer.0, outer.1, outer.2, outer.3, 0) - innerValue) * invRing
+                    let difference = innerValue * reciprocal[Int(innerCount)] - ringMean
+                    let contrast: Float
+                    switch polarity {
+                    case .bright: contrast = Float(max(difference, 0))
+                    case .dark: contrast = Float(max(-difference, 0))
+                    case .both: contrast = Float(abs(difference))
+                    }
+                    let slot = radius &* grid.count &+ c
+                    let kept = responses[slot]
+                    responses[slot] = contrast > kept ? contrast : kept
+                    guard withCNR, contrast > 0 else { return }
+                    let ringSquares = sum(outer.0, outer.1, outer.2, outer.3, 1) - sum(inner.0, inner.1, inner.2, inner.3, 1)
+                    let ringVar = Float(max(ringSquares * invRing - ringMean * ringMean, 0))
+                    let ratio = min(contrast / (ringVar.squareRoot() + 0.01) * 0.1, 1)
+                    if ratio > cnr[c] { cnr[c] = ratio }
+                }
                 for y in Swift.stride(from: step / 2, to: rows, by: step) {
                     func row(_ y: Int) -> Int { max(0, min(y, rows)) * rowStride }
-                    let innerTop = row(y - r), innerBottom = row(y + r), outerTop = row(y - 2 * r), outerBottom = row(y + 2 * r)
                     let cellRow = (y / grid.cellSize) * grid.columns, maskRow = y * columns
+                    let top0 = row(y - r), bottom0 = row(y + r), top1 = row(y - 2 * r), bottom1 = row(y + 2 * r)
+                    let top2 = row(y - 4 * r), bottom2 = row(y + 4 * r)
                     for j in 0..<xs.count where m[maskRow &+ xs[j]] != 0 {
-                        let e = 5 &* j
-                        let innerLeft = edges[e], innerRight = edges[e &+ 1], outerLeft = edges[e &+ 2], outerRight = edges[e &+ 3]
-                        let innerCount = sum(innerTop, innerBottom, innerLeft, innerRight, countAt)
-                        guard innerCount >= minInner else { continue }
-                        let ringCount = sum(outerTop, outerBottom, outerLeft, outerRight, countAt) - innerCount
-                        guard ringCount >= 1 else { continue }
-                        let innerValue = sum(innerTop, innerBottom, innerLeft, innerRight, 0), invRing = reciprocal[Int(ringCount)]
-                        let ringMean = (sum(outerTop, outerBottom, outerLeft, outerRight, 0) - innerValue) * invRing
-                        let difference = innerValue * reciprocal[Int(innerCount)] - ringMean
-                        let contrast: Float
-                        switch polarity {
-                        case .bright: contrast = Float(max(difference, 0))
-                        case .dark: contrast = Float(max(-difference, 0))
-                        case .both: contrast = Float(abs(difference))
-                        }
-                        let c = cellRow &+ edges[e &+ 4]
-                        let kept = response[c]
-                        response[c] = contrast > kept ? contrast : kept
-                        guard withCNR, contrast > 0 else { continue }
-                        let ringSquares = sum(outerTop, outerBottom, outerLeft, outerRight, 1) - sum(innerTop, innerBottom, innerLeft, innerRight, 1)
-                        let ringVar = Float(max(ringSquares * invRing - ringMean * ringMean, 0))
-                        let ratio = min(contrast / (ringVar.squareRoot() + 0.01) * 0.1, 1)
-                        if ratio > cnr[c] { cnr[c] = ratio }
+                        let e = perColumn &* j
+                        let c = cellRow &+ edges[e &+ perColumn &- 1]
+                        let box0 = (top0, bottom0, edges[e], edges[e &+ 1]), box1 = (top1, bottom1, edges[e &+ 2], edges[e &+ 3])
+                        let count0 = sum(box0.0, box0.1, box0.2, box0.3, countAt), count1 = sum(box1.0, box1.1, box1.2, box1.3, countAt)
+                        respond(radius: pass[0], r: r, cell: c, innerCount: count0, outerCount: count1, inner: box0, outer: box1)
+                        guard pass.count == 2 else { continue }
+                        let box2 = (top2, bottom2, edges[e &+ 4], edges[e &+ 5])
+                        respond(radius: pass[1], r: 2 * r, cell: c, innerCount: count1,
+                                outerCount: sum(box2.0, box2.1, box2.2, box2.3, countAt), inner: box1, outer: box2)
                     }
                 }
             }}}}}}
-            return response
         }
-        return (responses, cnr)
+        return ((0..<radii.count).map { Array(responses[($0 * grid.count)..<(($0 + 1) * grid.count)]) }, cnr)
     }
 }
