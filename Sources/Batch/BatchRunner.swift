@@ -76,16 +76,7 @@ public struct BatchRunner: Sendable {
 
     public func run(_ inputs: [BatchInput], catalog: Catalog, profiles: ProfileSet,
                     progress: @escaping @Sendable (BatchEvent) -> Void) async -> Outcome {
-        // DCMTK parses its data dictionary on its own thread at start-up; until
-        // it is ready, this thread hashes inputs (no parsing needed) instead
-        // of waiting for it in the pre-pass below.
-        DicomFile.initializeCodecs()  // starts the loader if no caller has yet
-        var hashes: [String: String] = [:]
-        for input in inputs {
-            if DicomFile.dictionaryReady { break }
-            hashes[input.name] = try? InputCollector.contentHash(input.path)
-        }
-        let early = hashes
+        let early = Self.hashesWhileDictionaryLoads(inputs)
         let (owners, conflicts) = await Self.duplicates(inputs, jobs: options.jobs)
         // Nothing done yet (a fresh folder): no file can be up to date.
         let resuming = (try? catalog.hasDoneInstances()) ?? true
@@ -106,6 +97,19 @@ public struct BatchRunner: Sendable {
         var headers: [String: ImageHeader] = [:]
         for (input, (_, header)) in zip(inputs, results) { headers[input.name] = header }
         return Outcome(events: results.map(\.0), headers: headers)
+    }
+
+    /// DCMTK parses its data dictionary on its own thread at start-up; until
+    /// it is ready, the content hashes of the first inputs (no parsing
+    /// needed) fill the time the pre-pass would spend waiting for it.
+    static func hashesWhileDictionaryLoads(_ inputs: [BatchInput]) -> [String: String] {
+        DicomFile.initializeCodecs()  // starts the loader if no caller has yet
+        var hashes: [String: String] = [:]
+        for input in inputs {
+            if DicomFile.dictionaryReady { break }
+            hashes[input.name] = try? InputCollector.contentHash(input.path)
+        }
+        return hashes
     }
 
     /// Inputs repeating an earlier input's SOP Instance UID (a study exported

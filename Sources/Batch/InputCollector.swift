@@ -103,13 +103,8 @@ public enum InputCollector {
             if n == 0 { break }
             XXH3_128bits_update(state, buffer.baseAddress, n)
         }
-        let digest = XXH3_128bits_digest(state)
-        return hex(digest.high64) + hex(digest.low64)
-    }
-
-    /// 16 lower-case hex digits, zero-padded (canonical XXH128 order: high half first).
-    static func hex(_ value: UInt64) -> String {
-        let digits = Array("0123456789abcdef".utf8)
-        return String(decoding: (0..<16).map { digits[Int((value >> (60 - 4 * UInt64($0))) & 15)] }, as: UTF8.self)
+        var canonical = XXH128_canonical_t()
+        XXH128_canonicalFromHash(&canonical, XXH3_128bits_digest(state))
+        return withUnsafeBytes(of: canonical.digest) { lowercaseHex($0) }
     }
 }

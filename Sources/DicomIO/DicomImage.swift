@@ -39,11 +39,15 @@ public final class DicomImage {
 
     /// Stored values of one frame (sign applied, colour-by-pixel).
     public func storedFrame(_ frame: Int) throws(DicomError) -> StoredFrame {
+        StoredFrame(raw: try rawFrame(frame), format: format)
+    }
+
+    /// The decoder's output for one frame, after the frame number is checked.
+    private func rawFrame(_ frame: Int) throws(DicomError) -> RawFrame {
         guard frame >= 0 && frame < header.frames else {
             throw .frameOutOfRange(path: file.path, frame: frame, frames: header.frames)
         }
-        let raw = try decoder.decode(frame: frame, file: file, header: header, format: format, options: options)
-        return StoredFrame(raw: raw, format: format)
+        return try decoder.decode(frame: frame, file: file, header: header, format: format, options: options)
     }
 
     /// The JPEG 2000 codestream of one frame, exactly as stored (for
@@ -58,11 +62,8 @@ public final class DicomImage {
     /// Modality values (HU for CT) of a monochrome frame, or luminance of a
     /// colour frame, as Float32. MONOCHROME1 values are left as stored.
     public func modalityFrame(_ frame: Int) throws(DicomError) -> [Float] {
-        guard frame >= 0 && frame < header.frames else {
-            throw .frameOutOfRange(path: file.path, frame: frame, frames: header.frames)
-        }
         let grey = format.samplesPerPixel == 1 && !format.isPalette
-        let raw = try decoder.decode(frame: frame, file: file, header: header, format: format, options: options)
+        let raw = try rawFrame(frame)
         if grey, case .bytes(let bytes, let bits, false, _) = raw {
             return Self.modalityValues(bytes, bitsPerSample: bits, format: format, transform: header.transform(frame: frame))
         }
@@ -77,7 +78,7 @@ public final class DicomImage {
     static func modalityValues(_ bytes: [UInt8], bitsPerSample: Int, format: PixelFormat,
                                transform: ModalityTransform) -> [Float] {
         let count = format.samplesPerFrame, chunk = 4096
-        let unsigned32 = format.bitsAllocated == 32 && !format.isSigned
+        let unsigned32 = format.hasUnsigned32Samples
         return [Float](unsafeUninitializedCapacity: count) { dst, initialized in
             withUnsafeTemporaryAllocation(of: Int32.self, capacity: chunk) { stored in
                 bytes.withUnsafeBytes { raw in

@@ -45,7 +45,7 @@ public struct ImageStatistics: Sendable, Codable {
         }
         var stats = ImageStatistics()
         if format.samplesPerPixel == 1 {
-            stats.storedValues = stored.result(sha: checksum ? hex(hasher.finalize()) : nil)
+            stats.storedValues = stored.result(sha: checksum ? lowercaseHex(hasher.finalize()) : nil)
         }
         if format.samplesPerPixel == 1 && !format.isPalette {
             stats.modalityValues = modality.result(sha: nil)
@@ -70,7 +70,8 @@ public struct ImageStatistics: Sendable, Codable {
     }
 }
 
-private func hex<D: Sequence>(_ bytes: D) -> String where D.Element == UInt8 {
+/// Lower-case hex digits of bytes, in order (digests, hashes).
+public func lowercaseHex<D: Sequence>(_ bytes: D) -> String where D.Element == UInt8 {
     let digits = Array("0123456789abcdef")
     return String(bytes.flatMap { [digits[Int($0 >> 4)], digits[Int($0 & 15)]] })
 }

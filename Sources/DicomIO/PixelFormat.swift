@@ -14,6 +14,9 @@ public struct PixelFormat: Sendable, Equatable {
     public var samplesPerFrame: Int { rows * columns * samplesPerPixel }
     public var isMonochrome: Bool { photometricInterpretation.hasPrefix("MONOCHROME") }
     public var isPalette: Bool { photometricInterpretation == "PALETTE COLOR" }
+    /// 32-bit unsigned samples: their Int32 widening must be read back
+    /// through UInt32(bitPattern:).
+    public var hasUnsigned32Samples: Bool { bitsAllocated == 32 && !isSigned }
 
     /// Bytes one native frame occupies in the file (YBR_FULL_422 holds two
     /// samples per pixel; 1-bit data is rounded up per frame only for sizing).

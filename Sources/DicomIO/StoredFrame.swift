@@ -19,7 +19,7 @@ extension StoredFrame {
         rows = format.rows
         columns = format.columns
         samplesPerPixel = format.samplesPerPixel
-        unsigned32 = format.bitsAllocated == 32 && !format.isSigned
+        unsigned32 = format.hasUnsigned32Samples
         switch raw {
         case .samples(let samples, let model, let signExtended):
             values = signExtended ? samples : Self.applySign(samples, format: format)

@@ -60,18 +60,4 @@ struct MaskedSummedAreaTable {
     /// `channels` sums, row stride channels·(columns+1), for callers that
     /// read many corners per query.
     func withTable<R>(_ body: (UnsafeBufferPointer<Double>) -> R) -> R { table.withUnsafeBufferPointer(body) }
-
-    /// (value sum, squared sum, foreground count) over [x0, x1) × [y0, y1),
-    /// clipped to the image. Tables built with squares only.
-    @inline(__always)
-    func sum(x0: Int, y0: Int, x1: Int, y1: Int) -> (value: Double, square: Double, count: Double) {
-        let a = 3 * max(0, min(x0, columns)), b = 3 * max(0, min(x1, columns))
-        let s = 3 * (columns + 1)
-        let c = max(0, min(y0, rows)) * s, d = max(0, min(y1, rows)) * s
-        return table.withUnsafeBufferPointer { t in
-            (t[d + b] - t[c + b] - t[d + a] + t[c + a],
-             t[d + b + 1] - t[c + b + 1] - t[d + a + 1] + t[c + a + 1],
-             t[d + b + 2] - t[c + b + 2] - t[d + a + 2] + t[c + a + 2])
-        }
-    }
 }
