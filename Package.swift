@@ -5,7 +5,7 @@ import PackageDescription
 // pkgConfig: "dcmtk" fails on Debian.
 let dcmtkLibraries: [LinkerSetting] = [
     "dcmjpls", "dcmtkcharls", "dcmjpeg", "ijg8", "ijg12", "ijg16",
-    "dcmimage", "dcmimgle", "dcmdata", "oflog", "ofstd", "z",
+    "dcmimgle", "dcmdata", "oflog", "ofstd", "z",
 ].map { .linkedLibrary($0) }
 
 let package = Package(
@@ -103,7 +103,7 @@ let package = Package(
         ),
         .testTarget(
             name: "TesseraCLITests",
-            dependencies: ["TesseraCLI", "Tiling", "Validation", "CXXHash"]
+            dependencies: ["TesseraCLI", "Batch", "Tiling", "Validation", "CXXHash"]
         ),
     ],
     cxxLanguageStandard: .cxx17

@@ -67,32 +67,28 @@ public struct BatchRunner: Sendable {
         layout = OutputLayout(root: options.output)
     }
 
-    /// What a run did, and the headers its pre-pass read (by input name),
+    /// What a run did, and the headers its files were read with (by input name),
     /// which the series summaries reuse instead of parsing every file again.
     public struct Outcome: Sendable {
         public var events: [BatchEvent]
         public var headers: [String: ImageHeader]
     }
 
-    public func run(_ inputs: [BatchInput], catalog: Catalog, profiles: ProfileSet,
+    /// `hashes`: content hashes by input name already computed
+    /// (`hashesWhileDictionaryLoads`); nil computes them here.
+    public func run(_ inputs: [BatchInput], catalog: Catalog, profiles: ProfileSet, hashes: [String: String]? = nil,
                     progress: @escaping @Sendable (BatchEvent) -> Void) async -> Outcome {
-        let early = Self.hashesWhileDictionaryLoads(inputs)
-        let (owners, conflicts) = await Self.duplicates(inputs, jobs: options.jobs)
+        let early = hashes ?? Self.hashesWhileDictionaryLoads(inputs)
         // Nothing done yet (a fresh folder): no file can be up to date.
         let resuming = (try? catalog.hasDoneInstances()) ?? true
-        let results = await boundedConcurrentMap(inputs, limit: options.jobs) { input -> (BatchEvent, ImageHeader?) in
-            let event: BatchEvent, header: ImageHeader?
-            if let owner = owners[input.name] {
-                let note = "identical to \(owner) (same SOP Instance UID and bytes), which is the one tokenized"
-                try? catalog.record(Catalog.Instance(input: input.name, status: "duplicate", error: note, frames: 0, seconds: 0),
-                                    frames: [], modality: nil, description: nil)
-                (event, header) = (BatchEvent(input: input.name, status: "duplicate", frames: 0, tokens: 0, error: note), nil)
-            } else {
-                (event, header) = process(input, catalog: catalog, profiles: profiles, conflictSuffix: conflicts[input.name],
-                                          hash: early[input.name], resuming: resuming)
+        let registry = InstanceRegistry(count: inputs.count)
+        let results = await boundedConcurrentMap(Array(inputs.enumerated()), limit: options.jobs) { index, input in
+            let outcome = await process(input, catalog: catalog, profiles: profiles, hash: early[input.name], resuming: resuming) {
+                await registry.register(index, input, sopUID: $0, hash: $1)
             }
-            progress(event)
-            return (event, header)
+            await registry.settle(index, input)
+            progress(outcome.event)
+            return outcome
         }
         var headers: [String: ImageHeader] = [:]
         for (input, (_, header)) in zip(inputs, results) { headers[input.name] = header }
@@ -101,8 +97,8 @@ public struct BatchRunner: Sendable {
 
     /// DCMTK parses its data dictionary on its own thread at start-up; until
     /// it is ready, the content hashes of the first inputs (no parsing
-    /// needed) fill the time the pre-pass would spend waiting for it.
-    static func hashesWhileDictionaryLoads(_ inputs: [BatchInput]) -> [String: String] {
+    /// needed) fill the time the first files would spend waiting for it.
+    public static func hashesWhileDictionaryLoads(_ inputs: [BatchInput]) -> [String: String] {
         DicomFile.initializeCodecs()  // starts the loader if no caller has yet
         var hashes: [String: String] = [:]
         for input in inputs {
@@ -112,41 +108,16 @@ public struct BatchRunner: Sendable {
         return hashes
     }
 
-    /// Inputs repeating an earlier input's SOP Instance UID (a study exported
-    /// twice). Same bytes: a duplicate of the first by name, not tokenized
-    /// again. Different bytes: tokenized, with outputs named
-    /// `<SOP>~<8 hex of the content hash>` so neither overwrites the other.
-    /// Decided by name order, so every run and every --jobs agree.
-    /// Only each file's first elements are parsed (up to SOP Instance UID):
-    /// the full header is read once, when the file is tokenized.
-    static func duplicates(_ inputs: [BatchInput], jobs: Int) async -> (owners: [String: String], conflicts: [String: String]) {
-        let read = await boundedConcurrentMap(inputs, limit: jobs) { input in
-            (try? DicomFile(path: input.path, extent: .identity))?.string(.sopInstanceUID)
-        }
-        var groups: [String: [BatchInput]] = [:]
-        for (input, uid) in zip(inputs, read) {
-            if let uid { groups[uid, default: []].append(input) }
-        }
-        var owners: [String: String] = [:], conflicts: [String: String] = [:]
-        for (_, members) in groups where members.count > 1 {
-            let hashes = members.map { (try? InputCollector.contentHash($0.path)) ?? "" }
-            for i in 1..<members.count {
-                if let j = (0..<i).first(where: { hashes[$0] == hashes[i] && !hashes[i].isEmpty }) {
-                    owners[members[i].name] = owners[members[j].name] ?? members[j].name
-                } else {
-                    conflicts[members[i].name] = "~" + hashes[i].prefix(8)
-                }
-            }
-        }
-        return (owners, conflicts)
-    }
-
     /// Tokenizes every frame of one input; also returns its header (the
     /// series summaries use it). `hash`: the input's content hash when
     /// already computed; `resuming: false` (the catalog has no done rows)
-    /// skips the up-to-date check.
-    func process(_ input: BatchInput, catalog: Catalog, profiles: ProfileSet, conflictSuffix: String? = nil,
-                 hash knownHash: String? = nil, resuming: Bool = true) -> (event: BatchEvent, header: ImageHeader?) {
+    /// skips the up-to-date check. `identify` is called once the SOP
+    /// Instance UID is read (nil for photographs) and tells a repeated
+    /// instance's role (`InstanceRegistry`).
+    func process(_ input: BatchInput, catalog: Catalog, profiles: ProfileSet, hash knownHash: String? = nil,
+                 resuming: Bool = true,
+                 identify: (_ sopUID: String?, _ hash: String?) async -> InstanceRegistry.Role)
+        async -> (event: BatchEvent, header: ImageHeader?) {
         let start = DispatchTime.now().uptimeNanoseconds
         func seconds() -> Double { Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 }
         var instance = Catalog.Instance(input: input.name, status: "failed", frames: 0, seconds: 0)
@@ -157,14 +128,18 @@ public struct BatchRunner: Sendable {
             // A sharded run reads the header alone first: the Study Instance
             // UID decides whether this process reads the rest at all.
             if let shard = options.shard {
-                let study: String?
-                do { study = try ImageHeader(file: DicomFile(path: input.path, extent: .header)).studyInstanceUID } catch {
+                let header: ImageHeader
+                do { header = try ImageHeader(file: DicomFile(path: input.path, extent: .header)) } catch {
                     if case .notDicom = error, isPhotograph(input.path) {
+                        _ = await identify(nil, nil)
                         return (try photo(input, loader: nil, catalog: catalog, profiles: profiles, resuming: resuming), nil)
                     }
                     throw error
                 }
-                if Int(stableHash(study ?? input.name) % UInt64(shard.count)) != shard.index { return ignored(nil) }
+                if Int(stableHash(header.studyInstanceUID ?? input.name) % UInt64(shard.count)) != shard.index {
+                    _ = await identify(header.sopInstanceUID, nil)
+                    return ignored(nil)
+                }
             }
             let loader: ImageLoader
             do { loader = try ImageLoader(path: input.path, options: options.decode) } catch {
@@ -172,12 +147,23 @@ public struct BatchRunner: Sendable {
                 throw error
             }
             guard let header = loader.dicomHeader else {
+                _ = await identify(nil, nil)
                 return (try photo(input, loader: loader, catalog: catalog, profiles: profiles, resuming: resuming), nil)
             }
             instance.sopUID = header.sopInstanceUID
             instance.seriesUID = header.seriesInstanceUID
             instance.studyUID = header.studyInstanceUID
             let hash = try knownHash ?? InputCollector.contentHash(input.path)
+            var conflictSuffix: String?
+            switch await identify(header.sopInstanceUID, hash) {
+            case .owner: break
+            case .conflict(let suffix): conflictSuffix = suffix
+            case .duplicate(let owner):
+                let note = "identical to \(owner) (same SOP Instance UID and bytes), which is the one tokenized"
+                try catalog.record(Catalog.Instance(input: input.name, status: "duplicate", error: note, frames: 0, seconds: 0),
+                                   frames: [], modality: nil, description: nil)
+                return (BatchEvent(input: input.name, status: "duplicate", frames: 0, tokens: 0, error: note), nil)
+            }
             let profile = try profiles.profile(for: loader.domain)
             instance.inputHash = hash
             instance.profileSHA256 = profile.sha256

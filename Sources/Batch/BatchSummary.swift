@@ -32,7 +32,8 @@ public struct BatchSummary: Sendable, Codable {
 
     public static func write(catalog: Catalog, events: [BatchEvent], seconds: Double, profiles: [String: String],
                              shard: String?, inputs: [BatchInput], layout: OutputLayout,
-                             seriesSummaries: Bool = true, headers: [String: ImageHeader] = [:]) throws -> BatchSummary {
+                             seriesSummaries: Bool = true, headers: [String: ImageHeader] = [:],
+                             closingCatalog: Bool = false) async throws -> BatchSummary {
         // Each table read once: the summaries run after the last frame, in
         // every batch's wall time.
         let allFrames = try catalog.frames(), instances = try catalog.instances()
@@ -56,7 +57,7 @@ public struct BatchSummary: Sendable, Codable {
             skippedROIs: annotated.isEmpty ? nil : annotated.flatMap { f in
                 f.skippedROIs.map { "\(f.input) [frame \(f.frame)]: \($0)" }
             })
-        try AtomicWrite.write(Array((try json(summary)).utf8), to: layout.root + "/summary.json")
+        var files = [(layout.root + "/summary.json", Array((try json(summary)).utf8))]
         // The ROI columns (added with --rois) come last, so readers by column position still work.
         var csv = "input,frame,status,tokens,uniform_tokens,reduction,output,error,rois,rois_resolved\n"
         let byInput = Dictionary(grouping: allFrames, by: \.input)
@@ -69,19 +70,26 @@ public struct BatchSummary: Sendable, Codable {
                         f.rois.map(String.init) ?? "", f.roisResolved.map(String.init) ?? ""].map(csvField).joined(separator: ",") + "\n"
             }
         }
-        try AtomicWrite.write(Array(csv.utf8), to: layout.root + "/summary.csv")
+        files.append((layout.root + "/summary.csv", Array(csv.utf8)))
         if seriesSummaries {
-            try writeSeries(catalog: catalog, frames: frames, instances: instances, inputs: inputs, layout: layout, headers: headers)
+            files += try seriesFiles(catalog: catalog, frames: frames, instances: instances, inputs: inputs, layout: layout,
+                                     headers: headers)
         }
+        // The catalog is not touched below: its closing fsyncs overlap the writes.
+        async let closed: Void = closingCatalog ? catalog.close() : ()
+        for (path, bytes) in files { try AtomicWrite.write(bytes, to: path) }
+        try await closed
         return summary
     }
 
-    /// series.json per series: slices, tokens, reduction and the assembly findings.
+    /// series.json per series (path and bytes): slices, tokens, reduction
+    /// and the assembly findings, which also go into the catalog.
     /// `headers`: those already read this run (by input name); the rest
     /// (instances done by an earlier run) are read from their files.
     /// `frames`: the catalog's done frames; `instances`: all its instances.
-    static func writeSeries(catalog: Catalog, frames doneFrames: [Catalog.Frame], instances: [Catalog.Instance], inputs: [BatchInput],
-                            layout: OutputLayout, headers known: [String: ImageHeader]) throws {
+    static func seriesFiles(catalog: Catalog, frames doneFrames: [Catalog.Frame], instances: [Catalog.Instance], inputs: [BatchInput],
+                            layout: OutputLayout, headers known: [String: ImageHeader]) throws -> [(String, [UInt8])] {
+        var files: [(String, [UInt8])] = []
         let pathByName = Dictionary(inputs.map { ($0.name, $0.path) }, uniquingKeysWith: { a, _ in a })
         let frames = Dictionary(grouping: doneFrames, by: \.input)
         let done = instances.filter { $0.status == "done" && $0.seriesUID != nil }
@@ -99,9 +107,9 @@ public struct BatchSummary: Sendable, Codable {
                 sliceSpacingMM: assembled?.sliceSpacing, findings: assembled?.findings.map(\.description) ?? [],
                 order: assembled?.instances.compactMap(\.sopInstanceUID) ?? [])
             if let findings = assembled?.findings.map(\.description) { try catalog.setFindings(series: series, findings: findings) }
-            try AtomicWrite.write(Array((try json(entry)).utf8),
-                                  to: layout.seriesFolder(study: members[0].studyUID, series: series) + "/series.json")
+            files.append((layout.seriesFolder(study: members[0].studyUID, series: series) + "/series.json", Array((try json(entry)).utf8)))
         }
+        return files
     }
 
     struct SeriesSummary: Codable {

@@ -91,6 +91,11 @@ public final class Catalog: Sendable {
         }
     }
 
+    /// Copies the write-ahead log into the database file (two fsyncs) and
+    /// closes it: afterwards catalog.sqlite holds everything on its own.
+    /// Any later use throws.
+    public func close() throws { try queue.close() }
+
     /// Whether any instance is recorded as done: a fresh output folder has
     /// none, and its batch skips the per-file `isDone` lookups.
     public func hasDoneInstances() throws -> Bool {

@@ -18,15 +18,11 @@ public final class DicomFile {
         case all
         /// The header: parsing stops before Pixel Data.
         case header
-        /// Up to and including SOP Instance UID (0008,0018), in the first
-        /// few hundred bytes: enough to tell instances apart.
-        case identity
 
         var stopTag: UInt32 {
             switch self {
             case .all: return 0
             case .header: return 0x7FE0_0010
-            case .identity: return 0x0008_0019
             }
         }
     }

@@ -33,7 +33,10 @@ struct BatchRunCommand: AsyncParsableCommand {
             after the rename. Re-running into the same DIR (or --resume) skips files whose \
             content and profile hashes match a done row and redoes the rest; temporaries of a \
             killed run are removed. Bad files never stop the batch: they get a failed row with \
-            the reason. Exit status: 0 all done, 2 some inputs failed, 1 usage errors.
+            the reason. An input repeating an earlier input's SOP Instance UID (in name order) \
+            is a duplicate when its bytes are the same (recorded, not tokenized again) and is \
+            written as <SOPInstanceUID>~<8 hex of its content hash> when they differ. \
+            Exit status: 0 all done, 2 some inputs failed, 1 usage errors.
 
             Shards: --shard I/N takes the studies whose StudyInstanceUID hashes to I (0-based); \
             without it, SLURM_ARRAY_TASK_ID/SLURM_ARRAY_TASK_COUNT or JOB_COMPLETION_INDEX with \
@@ -121,23 +124,29 @@ struct BatchRunCommand: AsyncParsableCommand {
         if heatmaps { options.heatmaps = HeatmapSettings(maxSize: heatmapMaxSize > 0 ? heatmapMaxSize : nil) }
         options.rois = try rois.map { try ROIFolder(path: $0) }
         options.patches = patches
-        let profiles = try ProfileSet(profile)
-        let catalog = try Catalog(path: output + "/catalog.sqlite")
+        // Profiles and catalog open on another core while the inputs are
+        // listed and the first ones hashed (DCMTK's dictionary is loading).
+        async let profilesLoaded = ProfileSet(profile)
+        async let catalogOpened = Catalog(path: output + "/catalog.sqlite")
         let (inputs, problems) = try InputCollector.collect(self.inputs, workFolder: output + "/.work")
+        let early = BatchRunner.hashesWhileDictionaryLoads(inputs)
+        let profiles = try await profilesLoaded, catalog = try await catalogOpened
         for (path, reason) in problems {
             try catalog.record(Catalog.Instance(input: path, status: "failed", error: reason, frames: 0, seconds: 0),
                                frames: [], modality: nil, description: nil)
         }
         let reporter = ProgressReporter(total: inputs.count, jsonLines: noProgress || isatty(2) == 0)
         if stale > 0 { reporter.note("removed \(stale) temporary file(s) left by an interrupted run") }
-        let outcome = await BatchRunner(options: options).run(inputs, catalog: catalog, profiles: profiles) { reporter.update($0) }
+        let outcome = await BatchRunner(options: options).run(inputs, catalog: catalog, profiles: profiles, hashes: early) {
+            reporter.update($0)
+        }
         let events = outcome.events
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         let shardText = options.shard.map { "\($0.index)/\($0.count)" }
-        let summary = try BatchSummary.write(catalog: catalog, events: events + problems.map {
+        let summary = try await BatchSummary.write(catalog: catalog, events: events + problems.map {
             BatchEvent(input: $0.0, status: "failed", frames: 0, tokens: 0, error: $0.1)
         }, seconds: seconds, profiles: profiles.hashes, shard: shardText, inputs: inputs, layout: OutputLayout(root: output),
-           headers: outcome.headers)
+           headers: outcome.headers, closingCatalog: true)
         reporter.finish(summary, output: output)
         if summary.failed > 0 { throw ExitCode(2) }
     }
@@ -174,8 +183,8 @@ struct BatchMergeCommand: AsyncParsableCommand {
             try catalog.merge(from: shard + "/catalog.sqlite")
         }
         // Sharding is by study, so each series.json came whole from one shard.
-        let summary = try BatchSummary.write(catalog: catalog, events: [], seconds: 0, profiles: [:], shard: nil, inputs: [],
-                                             layout: OutputLayout(root: output), seriesSummaries: false)
+        let summary = try await BatchSummary.write(catalog: catalog, events: [], seconds: 0, profiles: [:], shard: nil, inputs: [],
+                                                   layout: OutputLayout(root: output), seriesSummaries: false, closingCatalog: true)
         print("merged \(shards.count) shard(s): \(summary.frames) frame(s), \(summary.failed) failed → \(output)")
     }
 }
