@@ -49,6 +49,12 @@ public struct CellFeatures: Sendable {
         let lastBin = histogramBins - 1
 
         // One pass over the pixels accumulates every per-cell statistic.
+        // Rows go two at a time when they share a cell row: each row's
+        // segment keeps its own registers (and the second row its own
+        // histogram), so the two chains of dependent additions run side by
+        // side, and are merged into the cell row after row as before (same
+        // additions, same order, same bits).
+        var histogramOfSecondRows = [Int32](repeating: 0, count: n * histogramBins)
         normalized.withUnsafeBufferPointer { v in
         mask.withUnsafeBufferPointer { m in
         hu.values.withUnsafeBufferPointer { h in
@@ -58,46 +64,69 @@ public struct CellFeatures: Sendable {
         grad.withUnsafeMutableBufferPointer { grad in
         gradCount.withUnsafeMutableBufferPointer { gradCount in
         histogram.withUnsafeMutableBufferPointer { histogram in
+        histogramOfSecondRows.withUnsafeMutableBufferPointer { histogram2 in
         soft.withUnsafeMutableBufferPointer { soft in
         lung.withUnsafeMutableBufferPointer { lung in
-            for y in 0..<rows {
-                let rowBase = (y / cellSize) * grid.columns
-                let p0 = y * cols
-                let hasBelow = y + 1 < rows
-                // Per cell segment of this row: accumulate in registers, store once.
-                for cx in 0..<grid.columns {
-                    let xs = cx * cellSize, xe = min(xs + cellSize, cols)
-                    var n: Int32 = 0, s: Float = 0, s2: Float = 0, g: Float = 0, gn: Int32 = 0, so: Int32 = 0, lu: Int32 = 0
-                    let c = rowBase + cx
-                    let hist = c &* histogramBins
-                    for x in xs..<xe where m[p0 + x] != 0 {
-                        let p = p0 + x
-                        let value = v[p]
-                        n &+= 1
-                        s += value
-                        s2 += value * value
-                        // value is in [0, 1]: the bin index is in range by construction.
-                        let bin: Int = min(Int(value * bins), lastBin)
-                        histogram[hist &+ bin] &+= 1
-                        var k: Int32 = 0
-                        if x + 1 < cols && m[p + 1] != 0 { g += abs(v[p + 1] - value); k = 1 }
-                        if hasBelow && m[p + cols] != 0 { g += abs(v[p + cols] - value); k = 1 }
-                        gn &+= k
-                        if isCT {
-                            // Branch-free (the two ranges are disjoint): HU
-                            // values jump about, and mispredicted branches
-                            // here cost more than the rest of the pixel.
-                            let u = h[p]
-                            so &+= (u > -100 ? 1 : 0) & (u < 300 ? 1 : 0)
-                            lu &+= (u > -950 ? 1 : 0) & (u < -500 ? 1 : 0)
-                        }
-                    }
-                    guard n > 0 else { continue }
-                    count[c] &+= n; sum[c] += s; sq[c] += s2; grad[c] += g; gradCount[c] &+= gn
-                    soft[c] &+= so; lung[c] &+= lu
+            /// One row's share of one cell.
+            struct Segment {
+                var n: Int32 = 0, s: Float = 0, s2: Float = 0, g: Float = 0, gn: Int32 = 0, so: Int32 = 0, lu: Int32 = 0
+            }
+            @inline(__always) func add(_ a: inout Segment, _ p: Int, _ x: Int, _ hasBelow: Bool,
+                                       _ hist: UnsafeMutableBufferPointer<Int32>, _ bins0: Int) {
+                guard m[p] != 0 else { return }
+                let value = v[p]
+                a.n &+= 1
+                a.s += value
+                a.s2 += value * value
+                // value is in [0, 1]: the bin index is in range by construction.
+                let bin: Int = min(Int(value * bins), lastBin)
+                hist[bins0 &+ bin] &+= 1
+                var k: Int32 = 0
+                if x + 1 < cols && m[p + 1] != 0 { a.g += abs(v[p + 1] - value); k = 1 }
+                if hasBelow && m[p + cols] != 0 { a.g += abs(v[p + cols] - value); k = 1 }
+                a.gn &+= k
+                if isCT {
+                    // Branch-free (the two ranges are disjoint): HU values
+                    // jump about, and mispredicted branches here cost more
+                    // than the rest of the pixel.
+                    let u = h[p]
+                    a.so &+= (u > -100 ? 1 : 0) & (u < 300 ? 1 : 0)
+                    a.lu &+= (u > -950 ? 1 : 0) & (u < -500 ? 1 : 0)
                 }
             }
-        }}}}}}}}}}}
+            @inline(__always) func merge(_ a: Segment, into c: Int) {
+                guard a.n > 0 else { return }
+                count[c] &+= a.n; sum[c] += a.s; sq[c] += a.s2; grad[c] += a.g; gradCount[c] &+= a.gn
+                soft[c] &+= a.so; lung[c] &+= a.lu
+            }
+            var y = 0
+            while y < rows {
+                let rowBase = (y / cellSize) * grid.columns
+                let p0 = y * cols
+                let paired = y + 1 < rows && (y + 1) / cellSize == y / cellSize
+                for cx in 0..<grid.columns {
+                    let xs = cx * cellSize, xe = min(xs + cellSize, cols)
+                    let c = rowBase + cx
+                    let hist = c &* histogramBins
+                    var first = Segment()
+                    if paired {
+                        var second = Segment()
+                        let secondHasBelow = y + 2 < rows
+                        for x in xs..<xe {
+                            add(&first, p0 &+ x, x, true, histogram, hist)
+                            add(&second, p0 &+ cols &+ x, x, secondHasBelow, histogram2, hist)
+                        }
+                        merge(first, into: c)
+                        merge(second, into: c)
+                    } else {
+                        for x in xs..<xe { add(&first, p0 &+ x, x, y + 1 < rows, histogram, hist) }
+                        merge(first, into: c)
+                    }
+                }
+                y += paired ? 2 : 1
+            }
+            for i in 0..<histogram.count { histogram[i] &+= histogram2[i] }
+        }}}}}}}}}}}}
 
         var features = CellFeatures(grid: grid, foreground: [Float](repeating: 0, count: n),
                                     mean: [Float](repeating: 0, count: n), std: [Float](repeating: 0, count: n),
