@@ -65,8 +65,8 @@ public enum TokenMapJSON {
         return o.b
     }
 
-    /// The text of one number as the map writes it.
-    static func num(_ v: Double) -> String {
+    /// The text of one number as the map writes it (for other writers of JSON lines).
+    public static func number(_ v: Double) -> String {
         var o = Writer()
         o.num(v)
         return String(decoding: o.b, as: UTF8.self)
