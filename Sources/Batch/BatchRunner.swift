@@ -74,11 +74,9 @@ public struct BatchRunner: Sendable {
         public var headers: [String: ImageHeader]
     }
 
-    /// `hashes`: content hashes by input name already computed
-    /// (`hashesWhileDictionaryLoads`); nil computes them here.
-    public func run(_ inputs: [BatchInput], catalog: Catalog, profiles: ProfileSet, hashes: [String: String]? = nil,
+    public func run(_ inputs: [BatchInput], catalog: Catalog, profiles: ProfileSet,
                     progress: @escaping @Sendable (BatchEvent) -> Void) async -> Outcome {
-        let early = hashes ?? Self.hashesWhileDictionaryLoads(inputs)
+        let early = Self.hashesWhileDictionaryLoads(inputs)
         // Nothing done yet (a fresh folder): no file can be up to date.
         let resuming = (try? catalog.hasDoneInstances()) ?? true
         let registry = InstanceRegistry(count: inputs.count)
@@ -98,7 +96,7 @@ public struct BatchRunner: Sendable {
     /// DCMTK parses its data dictionary on its own thread at start-up; until
     /// it is ready, the content hashes of the first inputs (no parsing
     /// needed) fill the time the first files would spend waiting for it.
-    public static func hashesWhileDictionaryLoads(_ inputs: [BatchInput]) -> [String: String] {
+    static func hashesWhileDictionaryLoads(_ inputs: [BatchInput]) -> [String: String] {
         DicomFile.initializeCodecs()  // starts the loader if no caller has yet
         var hashes: [String: String] = [:]
         for input in inputs {

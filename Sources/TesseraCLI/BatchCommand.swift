@@ -124,22 +124,19 @@ struct BatchRunCommand: AsyncParsableCommand {
         if heatmaps { options.heatmaps = HeatmapSettings(maxSize: heatmapMaxSize > 0 ? heatmapMaxSize : nil) }
         options.rois = try rois.map { try ROIFolder(path: $0) }
         options.patches = patches
-        // Profiles and catalog open on another core while the inputs are
-        // listed and the first ones hashed (DCMTK's dictionary is loading).
-        async let profilesLoaded = ProfileSet(profile)
-        async let catalogOpened = Catalog(path: output + "/catalog.sqlite")
+        // All on this thread while DCMTK's dictionary loads on the other
+        // core (its end is when the first file can be read): one more
+        // thread here would only slow the dictionary down.
+        let profiles = try ProfileSet(profile)
+        let catalog = try Catalog(path: output + "/catalog.sqlite")
         let (inputs, problems) = try InputCollector.collect(self.inputs, workFolder: output + "/.work")
-        let early = BatchRunner.hashesWhileDictionaryLoads(inputs)
-        let profiles = try await profilesLoaded, catalog = try await catalogOpened
         for (path, reason) in problems {
             try catalog.record(Catalog.Instance(input: path, status: "failed", error: reason, frames: 0, seconds: 0),
                                frames: [], modality: nil, description: nil)
         }
         let reporter = ProgressReporter(total: inputs.count, jsonLines: noProgress || isatty(2) == 0)
         if stale > 0 { reporter.note("removed \(stale) temporary file(s) left by an interrupted run") }
-        let outcome = await BatchRunner(options: options).run(inputs, catalog: catalog, profiles: profiles, hashes: early) {
-            reporter.update($0)
-        }
+        let outcome = await BatchRunner(options: options).run(inputs, catalog: catalog, profiles: profiles) { reporter.update($0) }
         let events = outcome.events
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         let shardText = options.shard.map { "\($0.index)/\($0.count)" }
