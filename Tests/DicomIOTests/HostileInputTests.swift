@@ -41,6 +41,7 @@ import Testing
 
     @Test func zeroLengthAndMissingAndTextFiles() throws {
         let dir = try TestData.scratchDirectory("hostile")
+        defer { try? FileManager.default.removeItem(at: dir) }
         let empty = dir.appendingPathComponent("empty.dcm").path
         _ = FileManager.default.createFile(atPath: empty, contents: Data())
         #expect(error(empty) == .emptyFile(path: empty))
@@ -54,6 +55,7 @@ import Testing
 
     @Test func bitFlippedHeaderFailsCleanly() throws {
         let dir = try TestData.scratchDirectory("flip")
+        defer { try? FileManager.default.removeItem(at: dir) }
         var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: TestData.samples + "/compressed/JPEG-LL.dcm")))
         for i in stride(from: 140, to: 1400, by: 7) { bytes[i] ^= 0xA5 }
         let path = dir.appendingPathComponent("flipped.dcm").path

@@ -31,6 +31,7 @@ import Validation
 
     @Test func corruptedArchiveFailsPerFileAndWritesOnlyInsideDIR() throws {
         let root = try Self.scratch("corrupt")
+        defer { try? FileManager.default.removeItem(at: root) }
         let input = root.appendingPathComponent("archive"), out = root.appendingPathComponent("out")
         try FileManager.default.createDirectory(at: input, withIntermediateDirectories: true)
         let sample = CLI.repo.appendingPathComponent("SampleStudies")
@@ -105,6 +106,7 @@ import Validation
     @Test func killedRunsResumeToIdenticalOutputs() throws {
         let series = CLI.shared + "/ct/lidc-idri-0001/dicom"
         let root = try Self.scratch("kill")
+        defer { try? FileManager.default.removeItem(at: root) }
         let reference = root.appendingPathComponent("reference"), resumed = root.appendingPathComponent("resumed")
         #expect(try CLI.run(["batch", series, "--output", reference.path, "--no-progress"]).status == 0)
         for delay in [0.05, 0.15, 0.3] {
@@ -134,6 +136,7 @@ import Validation
     @Test func twoShardsMergedEqualOneRun() throws {
         let inputs = [CLI.repo.appendingPathComponent("SampleStudies").path, CLI.shared + "/xray"]
         let root = try Self.scratch("shard")
+        defer { try? FileManager.default.removeItem(at: root) }
         let whole = root.appendingPathComponent("whole"), merged = root.appendingPathComponent("merged")
         #expect(try CLI.run(["batch"] + inputs + ["--output", whole.path, "--no-progress"]).status == 0)
         var shardDirs: [String] = []
@@ -156,6 +159,7 @@ import Validation
     /// rerun redoes exactly the input whose bytes changed.
     @Test func changedInputsAreRedoneAndUnchangedSkipped() throws {
         let root = try Self.scratch("rehash")
+        defer { try? FileManager.default.removeItem(at: root) }
         let input = root.appendingPathComponent("in"), out = root.appendingPathComponent("out")
         try FileManager.default.createDirectory(at: input, withIntermediateDirectories: true)
         let series = CLI.repo.appendingPathComponent("SampleStudies/ct/lidc-idri-0001")

@@ -10,6 +10,7 @@ import Testing
 
     @Test func multiFrameOutputIsIdenticalAcrossJobs() throws {
         let dir = try Self.scratch()
+        defer { try? FileManager.default.removeItem(at: dir) }
         var outputs: [[String: Data]] = []
         for jobs in [1, 2, 3] {
             let out = dir.appendingPathComponent("j\(jobs)")
@@ -25,6 +26,7 @@ import Testing
 
     @Test func mapsPassTheReferenceChecker() throws {
         let dir = try Self.scratch()
+        defer { try? FileManager.default.removeItem(at: dir) }
         let roiDir = dir.appendingPathComponent("rois")
         let rois = try CLI.run(["rois", "from-lidc", "SampleStudies/ct/lidc-idri-0001/069.xml",
                                 "--series", "SampleStudies/ct/lidc-idri-0001", "--output", roiDir.path, "--no-points"])
@@ -45,6 +47,7 @@ import Testing
 
     @Test func patchesLoadWithNumpy() throws {
         let dir = try Self.scratch()
+        defer { try? FileManager.default.removeItem(at: dir) }
         let map = dir.appendingPathComponent("rg3.json").path, npy = dir.appendingPathComponent("rg3.npy").path
         let r = try CLI.run(["tokenize", "SampleStudies/xray/RG3_J2KR.dcm", "--output", map, "--patches", npy])
         #expect(r.status == 0, "\(r.stderr)")

@@ -5,6 +5,7 @@ import Testing
     @Test func shippedCTSuitePassesAndAWeakenedProfileFails() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("tessera-validate-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
         let report = dir.appendingPathComponent("ct.json").path, junit = dir.appendingPathComponent("ct.xml").path
         let ok = try CLI.run(["validate", "Validation/ct", "--report", report, "--junit", junit])
         #expect(ok.status == 0, "\(ok.stdout.suffix(400))")

@@ -50,6 +50,7 @@ import Testing
 
     @Test func pngMaskLabelsBecomeROIs() throws {
         let dir = try TestData.scratch()
+        defer { try? FileManager.default.removeItem(at: dir) }
         var pixels = [UInt8](repeating: 0, count: 64 * 48)
         for y in 10..<20 { for x in 5..<15 { pixels[y * 64 + x] = 1 } }
         for y in 30..<33 { for x in 40..<60 { pixels[y * 64 + x] = 200 } }
