@@ -87,8 +87,9 @@ public struct BatchSummary: Sendable, Codable {
     /// `headers`: those already read this run (by input name); the rest
     /// (instances done by an earlier run) are read from their files.
     /// `frames`: the catalog's done frames; `instances`: all its instances.
-    static func seriesFiles(catalog: Catalog, frames doneFrames: [Catalog.Frame], instances: [Catalog.Instance], inputs: [BatchInput],
-                            layout: OutputLayout, headers known: [String: ImageHeader]) throws -> [(String, [UInt8])] {
+    static func seriesFiles(catalog: Catalog, frames doneFrames: [Catalog.Frame], instances: [Catalog.Instance],
+                            inputs: [BatchInput], layout: OutputLayout,
+                            headers known: [String: ImageHeader]) throws -> [(String, [UInt8])] {
         var files: [(String, [UInt8])] = []
         let pathByName = Dictionary(inputs.map { ($0.name, $0.path) }, uniquingKeysWith: { a, _ in a })
         let frames = Dictionary(grouping: doneFrames, by: \.input)
@@ -107,7 +108,8 @@ public struct BatchSummary: Sendable, Codable {
                 sliceSpacingMM: assembled?.sliceSpacing, findings: assembled?.findings.map(\.description) ?? [],
                 order: assembled?.instances.compactMap(\.sopInstanceUID) ?? [])
             if let findings = assembled?.findings.map(\.description) { try catalog.setFindings(series: series, findings: findings) }
-            files.append((layout.seriesFolder(study: members[0].studyUID, series: series) + "/series.json", Array((try json(entry)).utf8)))
+            let folder = layout.seriesFolder(study: members[0].studyUID, series: series)
+            files.append((folder + "/series.json", Array((try json(entry)).utf8)))
         }
         return files
     }
@@ -136,8 +138,8 @@ public struct BatchSummary: Sendable, Codable {
     /// bytes are scanned directly: Foundation's substring search cost more
     /// than the rest of the summaries together.
     static func csvField(_ s: String) -> String {
-        guard s.utf8.contains(where: { $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\n") || $0 == UInt8(ascii: "\r") })
-        else { return s }
+        let special: Set<UInt8> = [UInt8(ascii: ","), UInt8(ascii: "\""), UInt8(ascii: "\n"), UInt8(ascii: "\r")]
+        guard s.utf8.contains(where: special.contains) else { return s }
         return "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }
 }

@@ -75,7 +75,9 @@ struct CalibrateCommand: AsyncParsableCommand {
             .fit(fitting: fitting, conformal: conformal, start: startProfile, logisticStart: logistic)
         var profile = outcome.profile
         profile.version = startProfile.version + 1
-        let command = "tessera calibrate --domain \(domain) \(suites.joined(separator: " "))\(start.map { " --start \($0)" } ?? "") --alpha \(alpha) --iterations \(iterations) --margin \(margin)\(logistic ? " --logistic" : "") --output \(output)"
+        let command = "tessera calibrate --domain \(domain) \(suites.joined(separator: " "))"
+            + (start.map { " --start \($0)" } ?? "")
+            + " --alpha \(alpha) --iterations \(iterations) --margin \(margin)\(logistic ? " --logistic" : "") --output \(output)"
         let curve: [[Double]] = outcome.curve.map { p in [p.threshold, round4(p.recall), round4(p.reduction)] }
         let c = outcome.conformal
         profile.calibration = CalibrationRecord(
