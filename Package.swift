@@ -27,7 +27,7 @@ let package = Package(
         .target(
             name: "CDicom",
             path: "Sources/CDicom",
-            linkerSettings: dcmtkLibraries
+            linkerSettings: dcmtkLibraries + [.linkedLibrary("xxhash")]
         ),
         .target(
             name: "CDicomWrite",
@@ -87,7 +87,7 @@ let package = Package(
         ),
         .testTarget(
             name: "DicomIOTests",
-            dependencies: ["DicomIO"]
+            dependencies: ["DicomIO", "CXXHash"]
         ),
         .testTarget(
             name: "TokenizerTests",

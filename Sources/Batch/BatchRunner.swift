@@ -140,7 +140,8 @@ public struct BatchRunner: Sendable {
                 }
             }
             let loader: ImageLoader
-            do { loader = try ImageLoader(path: input.path, options: options.decode) } catch {
+            // Hashed in the same read when the early hashing did not get to it.
+            do { loader = try ImageLoader(path: input.path, options: options.decode, hashingContent: knownHash == nil) } catch {
                 if case .dicom(.noPixelData) = error { return ignored("no pixel data") }
                 throw error
             }
@@ -151,7 +152,7 @@ public struct BatchRunner: Sendable {
             instance.sopUID = header.sopInstanceUID
             instance.seriesUID = header.seriesInstanceUID
             instance.studyUID = header.studyInstanceUID
-            let hash = try knownHash ?? InputCollector.contentHash(input.path)
+            let hash = try knownHash ?? loader.contentHash ?? InputCollector.contentHash(input.path)
             var conflictSuffix: String?
             switch await identify(header.sopInstanceUID, hash) {
             case .owner: break

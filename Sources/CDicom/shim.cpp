@@ -1,10 +1,11 @@
-// Thin extern "C" layer over DCMTK: calls and copies only.
+// Thin extern "C" layer over DCMTK: calls and copies, plus a file stream that hashes the bytes DCMTK reads.
 #include "dcmtk/config/osconfig.h"
 #include "dcmtk/dcmdata/dctk.h"
 #include "dcmtk/dcmdata/dcpath.h"
 #include "dcmtk/dcmdata/dcpxitem.h"
 #include "dcmtk/dcmdata/dcrledrg.h"
 #include "dcmtk/dcmdata/dcfcache.h"
+#include "dcmtk/dcmdata/dcistrmf.h"
 #include "dcmtk/dcmjpeg/djdecode.h"
 #include "dcmtk/dcmjpls/djdecode.h"
 #include "dcmtk/oflog/oflog.h"
@@ -19,6 +20,7 @@
 #include <thread>
 
 #include "tessera_dcm.h"
+#include <xxhash.h>
 
 struct tdcm_file {
     DcmFileFormat format;
@@ -71,13 +73,101 @@ extern "C" void tdcm_tune_allocator(void) {
     mallopt(M_TRIM_THRESHOLD, 256 << 20);
 }
 
+// The file as DCMTK's file producer reads it, hashed on the way (XXH3-128):
+// a batch needs every input's content hash, and this spares it a second
+// read of each file. Bytes DCMTK puts back come again and are hashed once;
+// bytes it skips (large values left on disk) are read through, not seeked.
+class HashingFileProducer : public DcmProducer {
+  public:
+    explicit HashingFileProducer(const OFFilename &name) : file_(name), state_(XXH3_createState()) {
+        if (state_) XXH3_128bits_reset(state_);
+    }
+    ~HashingFileProducer() override { XXH3_freeState(state_); }
+    OFBool good() const override { return file_.good() && state_ != nullptr; }
+    OFCondition status() const override { return state_ ? file_.status() : EC_MemoryExhausted; }
+    OFBool eos() override { return file_.eos(); }
+    offile_off_t avail() override { return file_.avail(); }
+    offile_off_t read(void *buf, offile_off_t buflen) override {
+        offile_off_t n = file_.read(buf, buflen);
+        if (n > 0) absorb(buf, n);
+        return n;
+    }
+    offile_off_t skip(offile_off_t skiplen) override {
+        offile_off_t done = 0;
+        while (done < skiplen) {
+            offile_off_t n = read(chunk_, skiplen - done < offile_off_t(sizeof chunk_) ? skiplen - done : sizeof chunk_);
+            if (n <= 0) break;
+            done += n;
+        }
+        return done;
+    }
+    void putback(offile_off_t num) override {
+        file_.putback(num);
+        position_ -= num;
+    }
+    /// Reads what DCMTK left unread and writes the digest (canonical bytes).
+    bool finish(unsigned char digest[16]) {
+        while (read(chunk_, sizeof chunk_) > 0) {}
+        if (!file_.good()) return false;
+        XXH128_canonical_t canonical;
+        XXH128_canonicalFromHash(&canonical, XXH3_128bits_digest(state_));
+        std::memcpy(digest, canonical.digest, 16);
+        return true;
+    }
+
+  private:
+    void absorb(const void *buf, offile_off_t n) {
+        offile_off_t end = position_ + n;
+        if (end > hashed_) {
+            offile_off_t fresh = end - hashed_;
+            XXH3_128bits_update(state_, static_cast<const char *>(buf) + (n - fresh), size_t(fresh));
+            hashed_ = end;
+        }
+        position_ = end;
+    }
+    DcmFileProducer file_;
+    XXH3_state_t *state_;
+    offile_off_t position_ = 0, hashed_ = 0;
+    char chunk_[64 << 10];
+};
+
+// DcmInputFileStream's shape, over the hashing producer.
+class HashingInputStream : public DcmInputStream {
+  public:
+    explicit HashingInputStream(const OFFilename &name) : DcmInputStream(&producer_), producer_(name), name_(name) {}
+    DcmInputStreamFactory *newFactory() const override {
+        // Values left on disk are read later through a plain file stream.
+        return currentProducer() == &producer_ ? new DcmInputFileStreamFactory(name_, tell()) : nullptr;
+    }
+    bool finish(unsigned char digest[16]) { return producer_.finish(digest); }
+
+  private:
+    HashingFileProducer producer_;
+    OFFilename name_;
+};
+
 extern "C" tdcm_file *tdcm_open(const char *path, uint32_t maxReadLength, uint32_t stopTag,
-                                char *err, size_t errlen) {
+                                unsigned char *hash128, char *err, size_t errlen) {
     tdcm_file *file = new tdcm_file();
-    OFCondition cond = stopTag != 0
-        ? file->format.loadFileUntilTag(path, EXS_Unknown, EGL_noChange, maxReadLength, ERM_autoDetect,
-                                        DcmTagKey(Uint16(stopTag >> 16), Uint16(stopTag & 0xFFFF)))
-        : file->format.loadFile(path, EXS_Unknown, EGL_noChange, maxReadLength, ERM_autoDetect);
+    OFCondition cond;
+    DcmTagKey stop(Uint16(stopTag >> 16), Uint16(stopTag & 0xFFFF));
+    if (hash128 == nullptr) {
+        cond = stopTag != 0
+            ? file->format.loadFileUntilTag(path, EXS_Unknown, EGL_noChange, maxReadLength, ERM_autoDetect, stop)
+            : file->format.loadFile(path, EXS_Unknown, EGL_noChange, maxReadLength, ERM_autoDetect);
+    } else {
+        // What loadFileUntilTag does, over the hashing stream.
+        HashingInputStream stream{OFFilename(path)};
+        cond = stream.status();
+        if (cond.good()) cond = file->format.clear();
+        if (cond.good()) {
+            file->format.transferInit();
+            cond = stopTag != 0 ? file->format.readUntilTag(stream, EXS_Unknown, EGL_noChange, maxReadLength, stop)
+                                : file->format.read(stream, EXS_Unknown, EGL_noChange, maxReadLength);
+            file->format.transferEnd();
+        }
+        if (cond.good() && !stream.finish(hash128)) cond = EC_InvalidStream;
+    }
     if (cond.bad()) {
         copy_text(err, errlen, cond.text());
         delete file;

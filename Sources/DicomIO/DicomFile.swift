@@ -31,7 +31,12 @@ public final class DicomFile {
         try self.init(path: path, extent: headerOnly ? .header : .all)
     }
 
-    public init(path: String, extent: Extent) throws(DicomError) {
+    /// XXH3-128 of the whole file (lowercase hex of its canonical bytes),
+    /// when opened with `hashingContent`: computed from the bytes DCMTK
+    /// reads, so the file is read once for both.
+    public let contentHash: String?
+
+    public init(path: String, extent: Extent, hashingContent: Bool = false) throws(DicomError) {
         DicomFile.initializeCodecs()
         var info = stat()
         guard stat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { throw .fileNotFound(path: path) }
@@ -41,7 +46,11 @@ public final class DicomFile {
             throw .notDicom(path: path, reason: "no 'DICM' marker at byte 128 and no DICOM dataset at byte 0")
         }
         var err = [CChar](repeating: 0, count: 512)
-        guard let h = tdcm_open(path, Self.lazyLoadThreshold, extent.stopTag, &err, err.count) else {
+        var digest = [UInt8](repeating: 0, count: hashingContent ? 16 : 0)
+        let opened = digest.withUnsafeMutableBufferPointer { d in
+            tdcm_open(path, Self.lazyLoadThreshold, extent.stopTag, hashingContent ? d.baseAddress : nil, &err, err.count)
+        }
+        guard let h = opened else {
             if case .all = extent, let (declared, available) = FileSniffer.pixelDataShortfall(path: path) {
                 throw .truncatedPixelData(path: path, expectedBytes: declared, actualBytes: available)
             }
@@ -50,6 +59,7 @@ public final class DicomFile {
         }
         self.path = path
         self.handle = h
+        contentHash = hashingContent ? lowercaseHex(digest) : nil
     }
 
     deinit { tdcm_close(handle) }

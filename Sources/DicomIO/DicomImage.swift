@@ -12,9 +12,13 @@ public final class DicomImage {
     public var path: String { file.path }
     public var frames: Int { header.frames }
 
-    public convenience init(path: String, options: DecodeOptions = .default) throws(DicomError) {
-        try self.init(file: DicomFile(path: path), options: options)
+    /// `hashingContent`: also the file's content hash, from the same read (`contentHash`).
+    public convenience init(path: String, options: DecodeOptions = .default, hashingContent: Bool = false) throws(DicomError) {
+        try self.init(file: DicomFile(path: path, extent: .all, hashingContent: hashingContent), options: options)
     }
+
+    /// The file's XXH3-128 (hex) when opened with `hashingContent`.
+    public var contentHash: String? { file.contentHash }
 
     public init(file: DicomFile, options: DecodeOptions = .default) throws(DicomError) {
         let header = try ImageHeader(file: file)

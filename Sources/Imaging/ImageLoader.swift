@@ -15,7 +15,11 @@ public final class ImageLoader {
     /// Photographs larger than this many pixels are refused.
     public static let maxPhotoPixels: UInt64 = 400_000_000
 
-    public init(path: String, options: DecodeOptions = .default) throws(ImagingError) {
+    /// XXH3-128 (hex) of a DICOM file opened with `hashingContent`, from
+    /// the read that loaded it; nil otherwise.
+    public var contentHash: String? { dicom?.contentHash }
+
+    public init(path: String, options: DecodeOptions = .default, hashingContent: Bool = false) throws(ImagingError) {
         self.path = path
         let lower = path.lowercased()
         if lower.hasSuffix(".png") || lower.hasSuffix(".jpg") || lower.hasSuffix(".jpeg") {
@@ -29,7 +33,7 @@ public final class ImageLoader {
             return
         }
         do {
-            let image = try DicomImage(path: path, options: options)
+            let image = try DicomImage(path: path, options: options, hashingContent: hashingContent)
             dicom = image
             frames = image.frames
             samplesPerPixel = image.format.samplesPerPixel

@@ -37,9 +37,11 @@ void tdcm_tune_allocator(void);
 /// Loads a file (Part 10, or a raw dataset DCMTK can detect). Elements larger
 /// than `maxReadLength` stay on disk and are read on demand, so pixel data is
 /// not held in memory. A nonzero `stopTag` (group << 16 | element) stops
-/// parsing before the first top-level element at or above it.
+/// parsing before the first top-level element at or above it. A non-null
+/// `hash128` receives the XXH3-128 of the whole file (canonical, big-endian
+/// bytes), computed from the same read.
 tdcm_file *tdcm_open(const char *path, uint32_t maxReadLength, uint32_t stopTag,
-                     char *err, size_t errlen);
+                     unsigned char *hash128, char *err, size_t errlen);
 void tdcm_close(tdcm_file *file);
 
 /// Transfer syntax UID the dataset was read with ("" when unknown).
