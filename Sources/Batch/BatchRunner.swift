@@ -76,12 +76,11 @@ public struct BatchRunner: Sendable {
 
     public func run(_ inputs: [BatchInput], catalog: Catalog, profiles: ProfileSet,
                     progress: @escaping @Sendable (BatchEvent) -> Void) async -> Outcome {
-        let early = Self.hashesWhileDictionaryLoads(inputs)
         // Nothing done yet (a fresh folder): no file can be up to date.
         let resuming = (try? catalog.hasDoneInstances()) ?? true
         let registry = InstanceRegistry(count: inputs.count)
         let results = await boundedConcurrentMap(Array(inputs.enumerated()), limit: options.jobs) { index, input in
-            let outcome = await process(input, catalog: catalog, profiles: profiles, hash: early[input.name], resuming: resuming) {
+            let outcome = await process(input, catalog: catalog, profiles: profiles, resuming: resuming) {
                 await registry.register(index, input, sopUID: $0, hash: $1)
             }
             await registry.settle(index, input)
@@ -93,27 +92,12 @@ public struct BatchRunner: Sendable {
         return Outcome(events: results.map(\.0), headers: headers)
     }
 
-    /// DCMTK parses its data dictionary on its own thread at start-up; until
-    /// it is ready, the content hashes of the first inputs (no parsing
-    /// needed) fill the time the first files would spend waiting for it.
-    static func hashesWhileDictionaryLoads(_ inputs: [BatchInput]) -> [String: String] {
-        DicomFile.initializeCodecs()  // starts the loader if no caller has yet
-        var hashes: [String: String] = [:]
-        for input in inputs {
-            if DicomFile.dictionaryReady { break }
-            hashes[input.name] = try? InputCollector.contentHash(input.path)
-        }
-        return hashes
-    }
-
     /// Tokenizes every frame of one input; also returns its header (the
-    /// series summaries use it). `hash`: the input's content hash when
-    /// already computed; `resuming: false` (the catalog has no done rows)
-    /// skips the up-to-date check. `identify` is called once the SOP
+    /// series summaries use it). `resuming: false` (the catalog has no done
+    /// rows) skips the up-to-date check. `identify` is called once the SOP
     /// Instance UID is read (nil for photographs) and tells a repeated
     /// instance's role (`InstanceRegistry`).
-    func process(_ input: BatchInput, catalog: Catalog, profiles: ProfileSet, hash knownHash: String? = nil,
-                 resuming: Bool = true,
+    func process(_ input: BatchInput, catalog: Catalog, profiles: ProfileSet, resuming: Bool = true,
                  identify: (_ sopUID: String?, _ hash: String?) async -> InstanceRegistry.Role)
         async -> (event: BatchEvent, header: ImageHeader?) {
         let start = DispatchTime.now().uptimeNanoseconds
@@ -140,8 +124,8 @@ public struct BatchRunner: Sendable {
                 }
             }
             let loader: ImageLoader
-            // Hashed in the same read when the early hashing did not get to it.
-            do { loader = try ImageLoader(path: input.path, options: options.decode, hashingContent: knownHash == nil) } catch {
+            // The content hash comes from the same read.
+            do { loader = try ImageLoader(path: input.path, options: options.decode, hashingContent: true) } catch {
                 if case .dicom(.noPixelData) = error { return ignored("no pixel data") }
                 throw error
             }
@@ -152,7 +136,7 @@ public struct BatchRunner: Sendable {
             instance.sopUID = header.sopInstanceUID
             instance.seriesUID = header.seriesInstanceUID
             instance.studyUID = header.studyInstanceUID
-            let hash = try knownHash ?? loader.contentHash ?? InputCollector.contentHash(input.path)
+            let hash = try loader.contentHash ?? InputCollector.contentHash(input.path)
             var conflictSuffix: String?
             switch await identify(header.sopInstanceUID, hash) {
             case .owner: break

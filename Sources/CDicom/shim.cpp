@@ -13,7 +13,6 @@
 #include <cstdio>
 #include <cstring>
 #include <malloc.h>
-#include <atomic>
 #include <cstdlib>
 #include <mutex>
 #include <string>
@@ -39,10 +38,6 @@ static int fail(char *err, size_t errlen, const std::string &what, const OFCondi
     return TDCM_ERROR;
 }
 
-static std::atomic<bool> dictionaryReady{false};
-
-extern "C" int tdcm_dictionary_ready(void) { return dictionaryReady.load(std::memory_order_acquire) ? 1 : 0; }
-
 extern "C" void tdcm_initialize(void) {
     static std::once_flag once;
     std::call_once(once, [] {
@@ -60,10 +55,7 @@ extern "C" void tdcm_initialize(void) {
         // its inputs. DCMTK creates it under its write lock, so a reader that
         // comes early waits for it. Joined at exit, before DCMTK's destructor
         // (which assumes no thread is inside the dictionary) runs.
-        static std::thread loader([] {
-            (void)dcmDataDict.isDictionaryLoaded();
-            dictionaryReady.store(true, std::memory_order_release);
-        });
+        static std::thread loader([] { (void)dcmDataDict.isDictionaryLoaded(); });
         std::atexit([] { if (loader.joinable()) loader.join(); });
     });
 }

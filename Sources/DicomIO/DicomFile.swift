@@ -68,10 +68,6 @@ public final class DicomFile {
     /// starts loading the data dictionary on a thread of its own.
     public static func initializeCodecs() { tdcm_initialize() }
 
-    /// Whether the dictionary has loaded: until then every parse waits, so
-    /// work that needs no DICOM parsing can fill the time.
-    public static var dictionaryReady: Bool { tdcm_dictionary_ready() != 0 }
-
     /// Process-wide allocator tuning for tools that decode many frames.
     public static func tuneAllocatorForFrameStreaming() { tdcm_tune_allocator() }
 

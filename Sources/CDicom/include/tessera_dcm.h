@@ -25,10 +25,6 @@ enum {
 /// concurrent use.
 void tdcm_initialize(void);
 
-/// Whether the data dictionary has finished loading (its loader thread,
-/// started by tdcm_initialize, is done): until then any parse waits for it.
-int tdcm_dictionary_ready(void);
-
 /// Keeps freed frame buffers in the heap (glibc mallopt): frames are
 /// allocated and freed at a high rate, and returning them to the kernel
 /// costs a page fault per 4 KiB on the next frame.
