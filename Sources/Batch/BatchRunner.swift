@@ -76,6 +76,7 @@ public struct BatchRunner: Sendable {
 
     public func run(_ inputs: [BatchInput], catalog: Catalog, profiles: ProfileSet,
                     progress: @escaping @Sendable (BatchEvent) -> Void) async -> Outcome {
+        DicomFile.initializeCodecs()  // before the tasks start, if no caller has yet
         // Nothing done yet (a fresh folder): no file can be up to date.
         let resuming = (try? catalog.hasDoneInstances()) ?? true
         let registry = InstanceRegistry(count: inputs.count)

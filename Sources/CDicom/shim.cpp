@@ -16,6 +16,7 @@
 #include <cstdlib>
 #include <mutex>
 #include <string>
+#include <vector>
 #include <thread>
 
 #include "tessera_dcm.h"
@@ -87,7 +88,8 @@ class HashingFileProducer : public DcmProducer {
     offile_off_t skip(offile_off_t skiplen) override {
         offile_off_t done = 0;
         while (done < skiplen) {
-            offile_off_t n = read(chunk_, skiplen - done < offile_off_t(sizeof chunk_) ? skiplen - done : sizeof chunk_);
+            offile_off_t want = skiplen - done, size = offile_off_t(chunk_.size());
+            offile_off_t n = read(chunk_.data(), want < size ? want : size);
             if (n <= 0) break;
             done += n;
         }
@@ -99,7 +101,7 @@ class HashingFileProducer : public DcmProducer {
     }
     /// Reads what DCMTK left unread and writes the digest (canonical bytes).
     bool finish(unsigned char digest[16]) {
-        while (read(chunk_, sizeof chunk_) > 0) {}
+        while (read(chunk_.data(), offile_off_t(chunk_.size())) > 0) {}
         if (!file_.good()) return false;
         XXH128_canonical_t canonical;
         XXH128_canonicalFromHash(&canonical, XXH3_128bits_digest(state_));
@@ -120,7 +122,7 @@ class HashingFileProducer : public DcmProducer {
     DcmFileProducer file_;
     XXH3_state_t *state_;
     offile_off_t position_ = 0, hashed_ = 0;
-    char chunk_[64 << 10];
+    std::vector<char> chunk_ = std::vector<char>(64 << 10);  // on the heap: this lives on a worker's stack
 };
 
 // DcmInputFileStream's shape, over the hashing producer.
