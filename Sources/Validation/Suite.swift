@@ -61,7 +61,7 @@ extension Suite {
     /// Reads `PATH/suite.json` (or PATH itself when it is the file).
     public static func load(_ path: String) throws -> (suite: Suite, folder: String) {
         var isDirectory: ObjCBool = false
-        FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
+        _ = FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
         let file = isDirectory.boolValue ? path + "/suite.json" : path
         do {
             let suite = try JSONDecoder().decode(Suite.self, from: Data(contentsOf: URL(fileURLWithPath: file)))
