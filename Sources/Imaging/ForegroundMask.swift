@@ -102,15 +102,15 @@ struct ConnectedComponents {
     let rows: Int
     let columns: Int
     /// Runs in raster order: row, first column, end column (exclusive).
-    private var row: [Int32] = [], start: [Int32] = [], end: [Int32] = []
+    private let row: [Int32], start: [Int32], end: [Int32]
     /// Each run's component: the index of the component's first run (so
     /// components are numbered in raster order of their first pixel).
-    private(set) var component: [Int32] = []
+    let component: [Int32]
 
     init(_ mask: [UInt8], rows: Int, columns: Int) {
         self.rows = rows
         self.columns = columns
-        var parent: [Int32] = []
+        var row: [Int32] = [], start: [Int32] = [], end: [Int32] = [], parent: [Int32] = []
         mask.withUnsafeBufferPointer { m in
             /// The root of run i, halving the path on the way.
             func find(_ i: Int32) -> Int32 {
@@ -141,8 +141,8 @@ struct ConnectedComponents {
             }
         }
         // Parents always point to earlier runs: one pass in order resolves every root.
-        component = parent
-        for i in component.indices where component[i] != Int32(i) { component[i] = component[Int(component[i])] }
+        for i in parent.indices where parent[i] != Int32(i) { parent[i] = parent[Int(parent[i])] }
+        (self.row, self.start, self.end, component) = (row, start, end, parent)
     }
 
     /// Pixel count per component (by first run; 0 for runs that are not first).
