@@ -21,3 +21,26 @@ done
 for seed in 1 2; do
   $T phantom --suite Validation/natural/suite.json --domain natural --per-image 2 $F --seed "$seed" $S/natural
 done
+# CT beyond the lung: one suite over every region, lesions of both polarities
+# at realistic low contrast (brain 8–30 HU, elsewhere 15–60 HU), and the real
+# IBSI STS_001 sarcoma contours (RTSTRUCT matched by Frame of Reference + z).
+R=Validation/ct-regions/suite.json
+rm -f "$R"; mkdir -p Validation/ct-regions
+for seed in $(seq 1 10); do
+  $T phantom --suite $R --domain ct --per-image 2 $F --seed "$seed" --contrast-hu 8:30 $S/conformance/693_UNCR.dcm
+  $T phantom --suite $R --domain ct --per-image 2 $F --seed "$seed" --contrast-hu 10:40 $S/conformance/bad_sequence.dcm
+done
+for seed in 1 2; do
+  $T phantom --suite $R --domain ct --per-image 2 $F --seed "$seed" --every 4 --contrast-hu 8:30 $S/ct/gantry-tilt-head
+  $T phantom --suite $R --domain ct --per-image 2 $F --seed "$seed" --every 6 --contrast-hu 15:60 $S/ct/ibsi-sts001/dicom/image
+  $T phantom --suite $R --domain ct --per-image 2 $F --seed "$((seed + 20))" --every 12 --contrast-hu 15:60 $S/ct/lidc-idri-0001/dicom
+done
+for seed in $(seq 1 8); do
+  $T phantom --suite $R --domain ct --per-image 2 $F --seed "$seed" --contrast-hu 15:60 $S/conformance/explicit_VR-UN.dcm
+done
+for seed in $(seq 1 4); do
+  $T phantom --suite $R --domain ct --per-image 2 $F --seed "$seed" --contrast-hu 15:60 $S/ct/dcmqi-ct3slice/01.dcm \
+    $S/ct/dcmqi-ct3slice/02.dcm $S/ct/dcmqi-ct3slice/03.dcm
+done
+$T phantom --suite $R --domain ct --per-image 0 --annotated-only $F --seed 100 \
+  --rois rtstruct:$S/ct/ibsi-sts001/dicom/mask/RS.dcm $S/ct/ibsi-sts001/dicom/image

@@ -25,7 +25,8 @@ public struct AuditRunner: Sendable {
         self.domains = domains; self.profiles = profiles; self.output = output
     }
 
-    static let features = ["mean", "std", "gradient", "entropy", "blobCNR", "score"]
+    /// The features whose distributions are compared across domains, and the score.
+    static let features = [Feature.mean, .std, .gradient, .entropy, .blobCNR].map(\.name) + ["score"]
 
     /// What one profile did on one case.
     struct ProfileOutcome: Sendable {
@@ -81,8 +82,14 @@ public struct AuditRunner: Sendable {
                 let own = profile.profile.domain == prepared.domain
                 let plane = ForeignView.present(prepared.plane, imageDomain: prepared.domain, headerWindow: headerWindow,
                                                 profile: profile.profile)
-                let tokenized = Tokenizer.tokenize(plane, source: prepared.source, domain: profile.profile.domain, profile: profile,
-                                                   features: .withBlobCNR)
+                // A foreign profile is measured as a pipeline with only that
+                // calibrated scorer would run it: no homogeneity certificate
+                // and no distribution guard. The audit shows the domain shift
+                // those two exist to catch; the own profile runs as shipped.
+                let used = own ? profile
+                    : LoadedProfile(profile: profile.profile.withoutCertificate(), sha256: profile.sha256, source: profile.source)
+                let tokenized = Tokenizer.tokenize(plane, source: prepared.source, domain: profile.profile.domain, profile: used,
+                                                   features: .withBlobCNR, enforceDistribution: own)
                 let coverage = Coverage.evaluate(tokenized.map, rois: prepared.rois)
                 var outcome = summarize(tokenized, profile: profile, coverage: coverage)
                 if coverage.contains(where: { !$0.resolved }) {
@@ -117,8 +124,8 @@ public struct AuditRunner: Sendable {
         let f = t.scored.features
         let cells = (0..<f.grid.count).filter { f.foreground[$0] > 0 }
         let healthyLimit = Float(profile.profile.thresholds.first ?? 0.5)
-        let columns: [String: [Float]] = ["mean": f.mean, "std": f.std, "gradient": f.gradient, "entropy": f.entropy,
-                                          "blobCNR": f.blobCNR, "score": t.scored.scores]
+        var columns: [String: [Float]] = ["score": t.scored.scores]
+        for feature in Feature.scalars { columns[feature.name] = feature.values(f) }
         var samples: [String: [Double]] = [:]
         for (name, values) in columns {
             samples[name] = Distribution.thin(cells.map { Double(values[$0]) }, limit: samplesPerCase)

@@ -49,6 +49,12 @@ public struct BatchEvent: Sendable, Codable {
     public var frames: Int
     public var tokens: Int
     public var error: String?
+    /// Done inputs: the profile, the body region (first frame), and how
+    /// many frames were outside the profile's calibrated distribution.
+    public var profile: String?
+    public var region: String?
+    public var conservativeFrames: Int = 0
+    public var conservativeReason: String?
 
     public init(input: String, status: String, frames: Int, tokens: Int, error: String?) {
         self.input = input; self.status = status; self.frames = frames; self.tokens = tokens; self.error = error
@@ -158,7 +164,7 @@ public struct BatchRunner: Sendable {
                 return (BatchEvent(input: input.name, status: "skipped", frames: outputs.count, tokens: 0, error: nil), header)
             }
             var frames: [Catalog.Frame] = []
-            var tokens = 0
+            var tokens = 0, conservativeFrames = 0
             for f in 0..<loader.frames {
                 let t0 = DispatchTime.now().uptimeNanoseconds
                 let plane = try loader.plane(frame: f)
@@ -182,13 +188,22 @@ public struct BatchRunner: Sendable {
                                             seconds: Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9,
                                             rois: annotated.file == nil ? nil : coverage.count,
                                             roisResolved: annotated.file == nil ? nil : coverage.filter { $0.resolved }.count,
-                                            skippedROIs: coverage.filter { !$0.resolved }.map { $0.id }))
+                                            skippedROIs: coverage.filter { !$0.resolved }.map { $0.id },
+                                            profile: profile.profile.name, region: map.assessment?.region,
+                                            conservative: map.assessment?.conservative,
+                                            conservativeReason: map.assessment.flatMap { $0.conservative ? $0.reasons.joined(separator: "; ") : nil }))
+                conservativeFrames += map.assessment?.conservative == true ? 1 : 0
             }
             instance.status = "done"
             instance.frames = frames.count
             instance.seconds = seconds()
             try catalog.record(instance, frames: frames, modality: header.modality, description: header.seriesDescription)
-            return (BatchEvent(input: input.name, status: "done", frames: frames.count, tokens: tokens, error: nil), header)
+            var event = BatchEvent(input: input.name, status: "done", frames: frames.count, tokens: tokens, error: nil)
+            event.profile = profile.profile.name
+            event.region = frames.first?.region
+            event.conservativeFrames = conservativeFrames
+            event.conservativeReason = frames.first { $0.conservative == true }?.conservativeReason
+            return (event, header)
         } catch {
             instance.status = "failed"
             instance.error = "\(error)"
@@ -222,11 +237,20 @@ public struct BatchRunner: Sendable {
         try AtomicWrite.write(TokenMapJSON.bytes(map), to: path)
         let instance = Catalog.Instance(input: input.name, status: "done", frames: 1, inputHash: hash, profileSHA256: profile.sha256,
                                         seconds: 0, options: options)
+        let a = map.assessment
+        let reason = a.flatMap { $0.conservative ? $0.reasons.joined(separator: "; ") : nil }
         try catalog.record(instance, frames: [Catalog.Frame(input: input.name, frame: 0, status: "done", output: relative(path),
                                                             tokens: map.stats.tokenCount, uniformTokens: map.stats.uniformTokenCount,
-                                                            reduction: map.stats.reduction, seconds: 0)],
+                                                            reduction: map.stats.reduction, seconds: 0, profile: profile.profile.name,
+                                                            region: a?.region, conservative: a?.conservative,
+                                                            conservativeReason: reason)],
                            modality: nil, description: nil)
-        return BatchEvent(input: input.name, status: "done", frames: 1, tokens: map.stats.tokenCount, error: nil)
+        var event = BatchEvent(input: input.name, status: "done", frames: 1, tokens: map.stats.tokenCount, error: nil)
+        event.profile = profile.profile.name
+        event.region = a?.region
+        event.conservativeFrames = a?.conservative == true ? 1 : 0
+        event.conservativeReason = reason
+        return event
     }
 
     /// The output options that decide what a done row holds: heatmaps and

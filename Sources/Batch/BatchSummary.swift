@@ -26,6 +26,9 @@ public struct BatchSummary: Sendable, Codable {
     public var duplicateInputs: [Failure]
     /// With --rois: annotated ROIs over all done frames, how many resolved,
     /// and each skipped one as "input [frame N]: roi".
+    /// Frames tokenized conservatively (outside their profile's calibrated
+    /// distribution: every foreground cell at basePatch).
+    public var conservativeFrames: Int?
     public var rois: Int?
     public var roisResolved: Int?
     public var skippedROIs: [String]?
@@ -52,6 +55,7 @@ public struct BatchSummary: Sendable, Codable {
             profiles: profiles, shard: shard,
             failures: instances.filter { $0.status == "failed" }.map { Failure(input: $0.input, error: $0.error ?? "") },
             duplicateInputs: instances.filter { $0.status == "duplicate" }.map { Failure(input: $0.input, error: $0.error ?? "") },
+            conservativeFrames: frames.filter { $0.conservative == true }.count,
             rois: annotated.isEmpty ? nil : annotated.reduce(0) { $0 + ($1.rois ?? 0) },
             roisResolved: annotated.isEmpty ? nil : annotated.reduce(0) { $0 + ($1.roisResolved ?? 0) },
             skippedROIs: annotated.isEmpty ? nil : annotated.flatMap { f in
@@ -59,15 +63,20 @@ public struct BatchSummary: Sendable, Codable {
             })
         var files = [(layout.root + "/summary.json", Array((try json(summary)).utf8))]
         // The ROI columns (added with --rois) come last, so readers by column position still work.
-        var csv = "input,frame,status,tokens,uniform_tokens,reduction,output,error,rois,rois_resolved\n"
+        // Profile, region and the conservative flag came later still: appended after them.
+        var csv = "input,frame,status,tokens,uniform_tokens,reduction,output,error,rois,rois_resolved,profile,region,conservative,conservative_reason\n"
         let byInput = Dictionary(grouping: allFrames, by: \.input)
         for i in instances {
             let rows = byInput[i.input] ?? []
-            if rows.isEmpty { csv += [i.input, "", i.status, "", "", "", "", "", "", i.error ?? ""].map(csvField).joined(separator: ",") + "\n" }
+            if rows.isEmpty {
+                csv += [i.input, "", i.status, "", "", "", "", i.error ?? "", "", "", "", "", "", ""].map(csvField).joined(separator: ",") + "\n"
+            }
             for f in rows {
-                csv += [f.input, String(f.frame), f.status, String(f.tokens), String(f.uniformTokens), String(f.reduction),
-                        f.output ?? "", f.error ?? "",
-                        f.rois.map(String.init) ?? "", f.roisResolved.map(String.init) ?? ""].map(csvField).joined(separator: ",") + "\n"
+                let counts: [String] = [String(f.frame), f.status, String(f.tokens), String(f.uniformTokens), String(f.reduction)]
+                let rest: [String] = [f.output ?? "", f.error ?? "", f.rois.map(String.init) ?? "", f.roisResolved.map(String.init) ?? "",
+                                      f.profile ?? "", f.region ?? "", f.conservative.map { $0 ? "true" : "false" } ?? "",
+                                      f.conservativeReason ?? ""]
+                csv += ([f.input] + counts + rest).map(csvField).joined(separator: ",") + "\n"
             }
         }
         files.append((layout.root + "/summary.csv", Array(csv.utf8)))

@@ -35,7 +35,9 @@ public final class Catalog: Sendable {
             // order, so shard catalogs of any age merge column for column.
             // input_sha256 stays, empty in new rows: older rows are redone.
             let added = [("frame", "rois", "INTEGER"), ("frame", "rois_resolved", "INTEGER"), ("frame", "rois_skipped", "TEXT"),
-                         ("instance", "options", "TEXT"), ("instance", "input_hash", "TEXT"), ("frame", "input_hash", "TEXT")]
+                         ("instance", "options", "TEXT"), ("instance", "input_hash", "TEXT"), ("frame", "input_hash", "TEXT"),
+                         ("frame", "profile", "TEXT"), ("frame", "region", "TEXT"), ("frame", "conservative", "INTEGER"),
+                         ("frame", "conservative_reason", "TEXT")]
             for (table, name, type) in added {
                 let columns = try Row.fetchAll(db, sql: "PRAGMA table_info(\(table))").map { $0["name"] as String }
                 if !columns.contains(name) { try db.execute(sql: "ALTER TABLE \(table) ADD COLUMN \(name) \(type)") }
@@ -81,13 +83,22 @@ public final class Catalog: Sendable {
         public var rois: Int?
         public var roisResolved: Int?
         public var skippedROIs: [String]
+        /// Which profile tokenized the frame, the body region it found, and
+        /// whether the frame was outside the profile's calibrated
+        /// distribution (every foreground cell at basePatch), and why.
+        public var profile: String?
+        public var region: String?
+        public var conservative: Bool?
+        public var conservativeReason: String?
 
         public init(input: String, frame: Int, status: String, error: String? = nil, output: String?, tokens: Int,
                     uniformTokens: Int, reduction: Double, seconds: Double, rois: Int? = nil, roisResolved: Int? = nil,
-                    skippedROIs: [String] = []) {
+                    skippedROIs: [String] = [], profile: String? = nil, region: String? = nil, conservative: Bool? = nil,
+                    conservativeReason: String? = nil) {
             self.input = input; self.frame = frame; self.status = status; self.error = error; self.output = output
             self.tokens = tokens; self.uniformTokens = uniformTokens; self.reduction = reduction; self.seconds = seconds
             self.rois = rois; self.roisResolved = roisResolved; self.skippedROIs = skippedROIs
+            self.profile = profile; self.region = region; self.conservative = conservative; self.conservativeReason = conservativeReason
         }
     }
 
@@ -136,12 +147,14 @@ public final class Catalog: Sendable {
             try db.cachedStatement(sql: "DELETE FROM frame WHERE input = ?").execute(arguments: [i.input])
             let insertFrame = try db.cachedStatement(sql: """
                 INSERT INTO frame (input, frame, status, error, output, tokens, uniform_tokens, reduction, input_hash,
-                    profile_sha256, seconds, rois, rois_resolved, rois_skipped) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    profile_sha256, seconds, rois, rois_resolved, rois_skipped, profile, region, conservative, conservative_reason)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """)
             for f in frames {
                 try insertFrame.execute(arguments: [f.input, f.frame, f.status, f.error, f.output, f.tokens, f.uniformTokens, f.reduction,
                                                     i.inputHash, i.profileSHA256, f.seconds, f.rois, f.roisResolved,
-                                                    f.skippedROIs.isEmpty ? nil : f.skippedROIs.joined(separator: "; ")])
+                                                    f.skippedROIs.isEmpty ? nil : f.skippedROIs.joined(separator: "; "),
+                                                    f.profile, f.region, f.conservative.map { $0 ? 1 : 0 }, f.conservativeReason])
             }
         }
     }
@@ -168,7 +181,9 @@ public final class Catalog: Sendable {
                 Frame(input: r["input"], frame: r["frame"], status: r["status"], error: r["error"], output: r["output"],
                       tokens: r["tokens"] ?? 0, uniformTokens: r["uniform_tokens"] ?? 0, reduction: r["reduction"] ?? 0,
                       seconds: r["seconds"] ?? 0, rois: r["rois"], roisResolved: r["rois_resolved"],
-                      skippedROIs: (r["rois_skipped"] as String?).map { $0.components(separatedBy: "; ") } ?? [])
+                      skippedROIs: (r["rois_skipped"] as String?).map { $0.components(separatedBy: "; ") } ?? [],
+                      profile: r["profile"], region: r["region"], conservative: (r["conservative"] as Int?).map { $0 != 0 },
+                      conservativeReason: r["conservative_reason"])
             }
         }
     }

@@ -13,6 +13,11 @@ public struct ImageHeader: Sendable {
     public var seriesNumber: Int?
     public var instanceNumber: Int?
     public var seriesDescription: String?
+    /// Where the body region comes from when the header says it (the
+    /// tokenizer's region-aware reading windows and its calibration check).
+    public var studyDescription: String?
+    public var bodyPartExamined: String?
+    public var protocolName: String?
 
     /// nil when the object has no Image Pixel module (RTSTRUCT, SR…).
     public var pixel: PixelFormat?

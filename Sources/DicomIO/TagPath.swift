@@ -29,6 +29,8 @@ extension TagPath {
     public static let modality = TagPath(0x0008, 0x0060, "Modality")
     public static let studyDescription = TagPath(0x0008, 0x1030, "StudyDescription")
     public static let seriesDescription = TagPath(0x0008, 0x103E, "SeriesDescription")
+    public static let bodyPartExamined = TagPath(0x0018, 0x0015, "BodyPartExamined")
+    public static let protocolName = TagPath(0x0018, 0x1030, "ProtocolName")
     public static let studyInstanceUID = TagPath(0x0020, 0x000D, "StudyInstanceUID")
     public static let seriesInstanceUID = TagPath(0x0020, 0x000E, "SeriesInstanceUID")
     public static let seriesNumber = TagPath(0x0020, 0x0011, "SeriesNumber")

@@ -13,9 +13,10 @@ public enum ForegroundMask {
     }
 
     /// Body = connected tissue above −500 HU (largest component, plus any
-    /// other at least a quarter of its size), with internal air (lungs,
-    /// bowel gas) filled in. The table is a thin separate component and
-    /// falls away; so does padding.
+    /// other at least a quarter of its size, plus any thick enough to be a
+    /// limb: an arm beside the chest, the other leg), with internal air
+    /// (lungs, bowel gas) filled in. The table is a thin separate component
+    /// and falls away; so does padding.
     /// Computed on 2×2 blocks (a block is tissue when any of its pixels is),
     /// which is 4× cheaper and loses nothing at the 16 px cell scale.
     static func ctBody(_ plane: ImagePlane) -> [UInt8] {
@@ -41,7 +42,17 @@ public enum ForegroundMask {
         let components = ConnectedComponents(tissue, rows: rows, columns: cols)
         let areas = components.areas
         guard let largest = areas.max(), largest > 0 else { return [UInt8](repeating: 0, count: plane.values.count) }
-        let body = ConnectedComponents.fillHoles(components.pixels { areas[$0] * 4 >= largest }, rows: rows, columns: cols)
+        // A limb or a small body part is kept when it is thick: area over
+        // its longest side at least 15 mm, and at least 600 mm² (tables and
+        // cushions are thin; dropping a limb would drop its lesions).
+        let block = 2 * (plane.spacingMM?.mean ?? 0.7)
+        let longest = components.longestSides
+        func thick(_ c: Int) -> Bool {
+            let area = Double(areas[c]) * block * block
+            return area >= 600 && area / (Double(longest[c]) * block) >= 15
+        }
+        let body = ConnectedComponents.fillHoles(components.pixels { areas[$0] * 4 >= largest || (areas[$0] > 0 && thick($0)) },
+                                                 rows: rows, columns: cols)
         // Back to full resolution: each block's value for its four pixels
         // (a pixel pair per two-byte store).
         return [UInt8](unsafeUninitializedCapacity: plane.values.count) { m, n in
@@ -150,6 +161,16 @@ struct ConnectedComponents {
         var area = [Int](repeating: 0, count: component.count)
         for i in component.indices { area[Int(component[i])] += Int(end[i] - start[i]) }
         return area
+    }
+
+    /// Per component (by first run): the longer side of its bounding box, in pixels.
+    var longestSides: [Int] {
+        var box = [(Int32, Int32, Int32, Int32)](repeating: (.max, .min, .max, .min), count: component.count)
+        for i in component.indices {
+            let c = Int(component[i])
+            box[c] = (min(box[c].0, row[i]), max(box[c].1, row[i]), min(box[c].2, start[i]), max(box[c].3, end[i] - 1))
+        }
+        return box.map { $0.0 > $0.1 ? 0 : Int(max($0.1 - $0.0, $0.3 - $0.2)) + 1 }
     }
 
     /// Per component (by first run): whether it has a pixel on the image border.

@@ -46,8 +46,11 @@ public final class ImageLoader {
     }
 
     public func source(frame: Int) -> ImageSourceInfo {
-        ImageSourceInfo(path: path, sopInstanceUID: sopInstanceUID, frame: frame, modality: modality,
-                        isPhotograph: photo != nil)
+        let h = dicom?.header
+        return ImageSourceInfo(path: path, sopInstanceUID: sopInstanceUID, frame: frame, modality: modality,
+                               isPhotograph: photo != nil,
+                               anatomy: AnatomyText(bodyPartExamined: h?.bodyPartExamined, studyDescription: h?.studyDescription,
+                                                    seriesDescription: h?.seriesDescription, protocolName: h?.protocolName))
     }
 
     public var domain: ImageDomain { ImageDomain.infer(source(frame: 0), samplesPerPixel: samplesPerPixel) }

@@ -99,13 +99,18 @@ public struct ImageSourceInfo: Sendable, Equatable {
     public var frame: Int
     public var modality: String?
     public var isPhotograph: Bool
+    /// What the header says about the anatomy (Body Part Examined, study,
+    /// series and protocol descriptions), for the body region.
+    public var anatomy: AnatomyText
 
-    public init(path: String, sopInstanceUID: String?, frame: Int, modality: String?, isPhotograph: Bool) {
+    public init(path: String, sopInstanceUID: String?, frame: Int, modality: String?, isPhotograph: Bool,
+                anatomy: AnatomyText = AnatomyText()) {
         self.path = path
         self.sopInstanceUID = sopInstanceUID
         self.frame = frame
         self.modality = modality
         self.isPhotograph = isPhotograph
+        self.anatomy = anatomy
     }
 }
 

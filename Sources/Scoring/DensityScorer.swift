@@ -19,9 +19,15 @@ public struct ScoredImage: Sendable {
     public let scores: [Float]
     /// The cell grid in full-resolution pixels (same cells as `features.grid`).
     public let grid: CellGrid
+    /// Which cells are proven homogeneous (the fail-safe criterion).
+    public let certificate: HomogeneityCertificate.Result
+    /// The body region whose reading windows the certificate used, and why.
+    public let region: BodyRegion
+    public let regionReason: String
 
     public init(plane: ImagePlane, domain: ImageDomain, window: ClosedRange<Double>, mask: [UInt8],
-                features: CellFeatures, analysisLevel: Int, scores: [Float], cellSize: Int) {
+                features: CellFeatures, analysisLevel: Int, scores: [Float], cellSize: Int,
+                certificate: HomogeneityCertificate.Result, region: BodyRegion, regionReason: String) {
         self.plane = plane
         self.domain = domain
         self.window = window
@@ -29,6 +35,9 @@ public struct ScoredImage: Sendable {
         self.features = features
         self.analysisLevel = analysisLevel
         self.scores = scores
+        self.certificate = certificate
+        self.region = region
+        self.regionReason = regionReason
         grid = CellGrid(imageRows: plane.rows, imageColumns: plane.columns, cellSize: cellSize)
         precondition(grid.rows == features.grid.rows && grid.columns == features.grid.columns, "analysis grid mismatch")
     }
@@ -48,10 +57,11 @@ public enum FeatureScope: Sendable {
 /// free of I/O: the same plane and profile always give the same scores.
 public enum DensityScorer {
     public static func score(_ plane: ImagePlane, domain: ImageDomain, profile: Profile, cellSize: Int,
-                             features scope: FeatureScope = .weighted) -> ScoredImage {
-        let e = extract(plane, domain: domain, profile: profile, cellSize: cellSize, features: scope)
+                             source: ImageSourceInfo? = nil, features scope: FeatureScope = .weighted) -> ScoredImage {
+        let e = extract(plane, domain: domain, profile: profile, cellSize: cellSize, source: source, features: scope)
         return ScoredImage(plane: plane, domain: domain, window: e.window, mask: e.mask, features: e.features,
-                           analysisLevel: e.level, scores: scores(e.features, weights: profile.weights), cellSize: cellSize)
+                           analysisLevel: e.level, scores: scores(e.features, weights: profile.weights), cellSize: cellSize,
+                           certificate: e.certificate, region: e.region, regionReason: e.regionReason)
     }
 
     /// What scoring needs before the weights: the normalised plane, the
@@ -61,10 +71,13 @@ public enum DensityScorer {
         public let level: Int
         public let mask: [UInt8]
         public let features: CellFeatures
+        public let certificate: HomogeneityCertificate.Result
+        public let region: BodyRegion
+        public let regionReason: String
     }
 
     public static func extract(_ plane: ImagePlane, domain: ImageDomain, profile: Profile, cellSize: Int,
-                               features scope: FeatureScope = .weighted) -> Extraction {
+                               source: ImageSourceInfo? = nil, features scope: FeatureScope = .weighted) -> Extraction {
         let spacing = plane.spacingMM?.mean ?? profile.assumedSpacingMM
         let level = profile.analysisLevel(spacingMM: spacing, cellSize: cellSize)
         let analysis = plane.downsampled(level: level)
@@ -81,7 +94,29 @@ public enum DensityScorer {
                                             domain: domain, blobRadiiPx: radiiPx, blobPolarity: profile.blobPolarity,
                                             lesionValues: linear,
                                             blobCNR: scope == .withBlobCNR || profile.weights.blobCNR != nil)
-        return Extraction(window: window, level: level, mask: mask, features: features)
+        // The region (header, else what the body shows) picks the reading windows.
+        let (region, regionReason) = source.map { BodyRegion.detect($0, plane: analysis, mask: mask, domain: domain) }
+            ?? (.unknown, "no source header")
+        let certificate = certify(analysis, mask: mask, grid: features.grid, displayWindow: window,
+                                  settings: profile.certificateSettings, region: region,
+                                  spacingMM: spacing * Double(1 << level), largestTokenPx: (cellSize << profile.maxLevel) >> level)
+        return Extraction(window: window, level: level, mask: mask, features: features, certificate: certificate,
+                          region: region, regionReason: regionReason)
+    }
+
+    /// The fail-safe criterion on the analysis plane, in the plane's own
+    /// unit: CT in the region's reading windows (HU), other domains in the
+    /// display window.
+    static func certify(_ analysis: ImagePlane, mask: [UInt8], grid: CellGrid, displayWindow: ClosedRange<Double>,
+                        settings: CertificateSettings, region: BodyRegion, spacingMM: Double,
+                        largestTokenPx: Int) -> HomogeneityCertificate.Result {
+        let parameters = HomogeneityCertificate.Parameters(
+            radiiPx: settings.radiiPx(spacingMM: spacingMM, largestTokenPx: largestTokenPx),
+            isotropicFromPx: max(1, Int((settings.isotropicFromMM / spacingMM).rounded())),
+            windows: settings.readingWindows(for: region) ?? [displayWindow],
+            contrastFraction: settings.contrastFraction, zThreshold: settings.zThreshold)
+        return HomogeneityCertificate.compute(values: analysis.values, mask: mask, rows: analysis.rows,
+                                              columns: analysis.columns, grid: grid, parameters: parameters)
     }
 
     /// σ(bias + Σ wᵢ·fᵢ) per foreground cell.
@@ -93,13 +128,13 @@ public enum DensityScorer {
     /// bias + Σ wᵢ·fᵢ per cell (−∞ for background): the score before the
     /// sigmoid, where calibration works without saturating.
     public static func logits(_ f: CellFeatures, weights w: FeatureWeights) -> [Double] {
-        (0..<f.grid.count).map { c in
+        // A feature without a weight adds nothing (an unweighted optional
+        // feature is all zeros, and x + 0 is x: the same bits as before).
+        let terms = w.features.compactMap { feature in w[feature].map { (feature.values(f), $0) } }
+        return (0..<f.grid.count).map { c in
             guard f.foreground[c] > 0 else { return -.infinity }
-            var z = w.bias + w.mean * Double(f.mean[c]) + w.std * Double(f.std[c])
-                + w.gradient * Double(f.gradient[c]) + w.entropy * Double(f.entropy[c])
-                + w.prior * Double(f.prior[c]) + (w.blobCNR ?? 0) * Double(f.blobCNR[c])
-                + (w.lesionCNR ?? 0) * Double(f.lesionCNR[c])
-            for (k, weight) in w.blob.enumerated() { z += weight * Double(f.blob[k][c]) }
+            var z = w.bias
+            for (values, weight) in terms { z += weight * Double(values[c]) }
             return z
         }
     }

@@ -39,6 +39,12 @@ public struct Profile: Sendable, Codable, Equatable {
     public var provenance: [String: String]?
     /// The conformal calibration that set the safety threshold, when fitted.
     public var calibration: CalibrationRecord?
+    /// The fail-safe homogeneity criterion (absent: the domain's default,
+    /// so an old profile file never tokenizes without it).
+    public var certificate: CertificateSettings?
+    /// What the profile was calibrated on; an image outside it is tokenized
+    /// conservatively (absent: every image is outside).
+    public var distribution: CalibratedDistribution?
 
     /// Written as "max" or "quantile:0.95".
     public enum Pooling: Sendable, Codable, Equatable {
@@ -190,6 +196,14 @@ extension Profile {
             throw .invalid(path: path, reason: "\(weights.blob.count) blob weights for \(blobRadiiMM.count) radii")
         }
         guard assumedSpacingMM > 0 else { throw .invalid(path: path, reason: "assumedSpacingMM must be positive") }
+        if let c = certificate {
+            guard c.zThreshold > 0, c.contrastFraction > 0, !c.radiiMM.isEmpty, c.radiiMM.allSatisfy({ $0 > 0 }) else {
+                throw .invalid(path: path, reason: "certificate needs zThreshold > 0, contrastFraction > 0 and positive radii")
+            }
+            for (region, windows) in c.windows ?? [:] where windows.contains(where: { $0.count != 2 || $0[1] <= 0 }) {
+                throw .invalid(path: path, reason: "certificate windows for '\(region)' must be [centre, width > 0] pairs")
+            }
+        }
         if let c = codebook, c.centroids.contains(where: { $0.count != c.features.count }) {
             throw .invalid(path: path, reason: "codebook centroid size differs from its feature list")
         }
@@ -202,6 +216,9 @@ extension Profile {
         while level > 0 && (cellSize >> level) < 4 { level -= 1 }
         return level
     }
+
+    /// The certificate this profile tokenizes with.
+    public var certificateSettings: CertificateSettings { certificate ?? .defaults(for: domain) }
 
     /// The tree depth this profile's thresholds describe.
     public var maxLevel: Int { thresholds.count }

@@ -210,9 +210,18 @@ final class ProgressReporter: @unchecked Sendable {
             // JSON lines are written by hand, keys in sorted order:
             // JSONSerialization cost 2% of a batch's CPU, one line per file.
             let error = e.error.map { "\"error\":" + TokenMapJSON.quote($0) + "," } ?? ""
-            write("{" + error + "\"event\":\"file\",\"frames\":\(e.frames),\"input\":" + TokenMapJSON.quote(e.input)
-                  + ",\"status\":" + TokenMapJSON.quote(e.status) + ",\"tokens\":\(e.tokens)}\n")
+            let conservative = e.profile == nil ? "" : "\"conservativeFrames\":\(e.conservativeFrames),"
+                + (e.conservativeReason.map { "\"conservativeReason\":" + TokenMapJSON.quote($0) + "," } ?? "")
+            var tail = ",\"status\":" + TokenMapJSON.quote(e.status) + ",\"tokens\":\(e.tokens)"
+            if let p = e.profile { tail = ",\"profile\":" + TokenMapJSON.quote(p) + (e.region.map { ",\"region\":" + TokenMapJSON.quote($0) } ?? "") + tail }
+            write("{" + conservative + error + "\"event\":\"file\",\"frames\":\(e.frames),\"input\":" + TokenMapJSON.quote(e.input)
+                  + tail + "}\n")
             return
+        }
+        if e.conservativeFrames > 0 {
+            // One line per conservatively tokenized input, above the bar.
+            FileHandle.standardError.write(Data(("\rwarning: \(e.input): \(e.conservativeFrames) frame(s) tokenized conservatively "
+                + "(every foreground cell at basePatch): \(e.conservativeReason ?? "")\n").utf8))
         }
         let elapsed = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         let rate = Double(done) / max(elapsed, 1e-3)
@@ -229,6 +238,7 @@ final class ProgressReporter: @unchecked Sendable {
                           "\"failed\":\(s.failed)", "\"frames\":\(s.frames)", "\"output\":" + TokenMapJSON.quote(output),
                           "\"reduction\":" + TokenMapJSON.number(s.reduction)]
             if let rois = s.rois, let resolved = s.roisResolved { fields += ["\"rois\":\(rois)", "\"roisResolved\":\(resolved)"] }
+            fields.insert("\"conservativeFrames\":\(s.conservativeFrames ?? 0)", at: 0)
             fields += ["\"seconds\":" + TokenMapJSON.number(s.seconds), "\"skipped\":\(s.skippedUpToDate)"]
             write("{" + fields.joined(separator: ",") + "}\n")
             return
@@ -238,6 +248,10 @@ final class ProgressReporter: @unchecked Sendable {
               + "\(s.frames) frame(s), token reduction \(String(format: "%.1f%%", s.reduction * 100)), "
               + String(format: "%.1f s (%.0f frames/s)", s.seconds, s.framesPerSecond))
         for f in s.failures.prefix(20) { print("  failed: \(f.input): \(f.error)") }
+        if let n = s.conservativeFrames, n > 0 {
+            print("\(n) frame(s) tokenized conservatively (outside their profile's calibrated distribution; "
+                  + "summary.csv and the catalog say why)")
+        }
         if let rois = s.rois, let resolved = s.roisResolved {
             print("ROIs: \(resolved)/\(rois) resolved" + (resolved < rois ? " — skipped ROIs are listed in summary.json" : ""))
             for r in (s.skippedROIs ?? []).prefix(20) { print("  skipped: \(r)") }

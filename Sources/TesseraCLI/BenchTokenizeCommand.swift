@@ -47,11 +47,13 @@ struct BenchTokenizeCommand: ParsableCommand {
             let profile = try Profile.builtIn(for: loader.domain)
             let p = profile.profile
             var e: DensityScorer.Extraction!
-            feat.append(Timing.seconds { e = DensityScorer.extract(plane, domain: loader.domain, profile: p, cellSize: 16) })
+            feat.append(Timing.seconds { e = DensityScorer.extract(plane, domain: loader.domain, profile: p, cellSize: 16,
+                                                                 source: loader.source(frame: 0)) })
             var scores: [Float] = []
             score.append(Timing.seconds { scores = DensityScorer.scores(e.features, weights: p.weights) })
             let scored = ScoredImage(plane: plane, domain: loader.domain, window: e.window, mask: e.mask,
-                                     features: e.features, analysisLevel: e.level, scores: scores, cellSize: 16)
+                                     features: e.features, analysisLevel: e.level, scores: scores, cellSize: 16,
+                                     certificate: e.certificate, region: e.region, regionReason: e.regionReason)
             var tiling: Tiling!
             tile.append(Timing.seconds { tiling = QuadtreeTiler.tile(scored, profile: p) })
             export.append(Timing.seconds {

@@ -7,10 +7,9 @@ enum CellDump {
         func col(_ name: String, _ v: [Float]) -> String {
             "\"\(name)\": [" + v.map { String(format: "%.4g", $0) }.joined(separator: ",") + "]"
         }
-        var cols = [col("score", s.scores), col("foreground", f.foreground), col("mean", f.mean), col("std", f.std),
-                    col("gradient", f.gradient), col("entropy", f.entropy), col("prior", f.prior), col("blobCNR", f.blobCNR),
-                    col("lesionCNR", f.lesionCNR)]
-        for (k, b) in f.blob.enumerated() { cols.append(col("blob\(k)", b)) }
+        var cols = [col("score", s.scores), col("foreground", f.foreground),
+                    col("detectability", s.certificate.detectability)]
+        for feature in Feature.all(blobRadii: f.blob.count) { cols.append(col(feature.name, feature.values(f))) }
         return "{\"gridRows\": \(f.grid.rows), \"gridColumns\": \(f.grid.columns), \"cellSize\": \(f.grid.cellSize),\n"
             + cols.joined(separator: ",\n") + "\n}\n"
     }

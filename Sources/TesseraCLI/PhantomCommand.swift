@@ -41,6 +41,10 @@ struct PhantomCommand: AsyncParsableCommand {
     @Flag(help: "CT: place lesions only in aerated lung (pulmonary nodules).")
     var lung = false
 
+    @Option(help: ArgumentHelp("CT: lesion contrast range in HU, as LO:HI (magnitudes; either polarity at random).",
+                               discussion: "Realistic low contrasts: brain 8:30, liver 15:60. Default: from the local noise (CNR 5–20)."))
+    var contrastHU: String?
+
     @Option(help: "Use every Nth image of a folder (series are highly redundant).")
     var every = 1
 
@@ -58,6 +62,13 @@ struct PhantomCommand: AsyncParsableCommand {
 
     func run() async throws {
         guard let d = ImageDomain(rawValue: domain) else { throw ValidationError("--domain is ct, xray or natural") }
+        let contrastRange = try contrastHU.map { text -> ClosedRange<Double> in
+            let parts = text.split(separator: ":").compactMap { Double($0) }
+            guard parts.count == 2, parts[0] > 0, parts[0] <= parts[1] else {
+                throw ValidationError("--contrast-hu takes LO:HI with 0 < LO ≤ HI, e.g. 8:30 (got '\(text)')")
+            }
+            return parts[0]...parts[1]
+        }
         let folder = (suite as NSString).deletingLastPathComponent
         var s = FileManager.default.fileExists(atPath: suite)
             ? try Suite.load(suite).suite : Suite(name: (folder as NSString).lastPathComponent, domain: d.rawValue, description: nil, cases: [])
@@ -87,7 +98,7 @@ struct PhantomCommand: AsyncParsableCommand {
             if perImage > 0 {
                 let plane = try loader.plane(frame: 0)
                 c.lesions = try LesionPlanner.plan(plane, domain: d, count: perImage, seed: seed &+ stableHash(id),
-                                                   idPrefix: "lesion", lungOnly: lung)
+                                                   idPrefix: "lesion", lungOnly: lung, contrastHU: contrastRange)
             }
             s.cases.append(c)
             added += 1

@@ -80,11 +80,22 @@ struct TokenizeCommand: AsyncParsableCommand {
         let workers = max(1, min(jobs, frames.count))
         let chunks = (0..<workers).map { w in Array(frames[(w * frames.count / workers)..<((w + 1) * frames.count / workers)]) }
         let results = await boundedConcurrentMap(chunks, limit: workers) { chunk in
-            Result { () throws -> [String] in try settings.run(chunk) }
+            Result { () throws -> FrameJob.Output in try settings.run(chunk) }
         }
-        var lines: [String] = []
-        for r in results { lines += try r.get() }
+        var lines: [String] = [], conservative: [(frame: Int, reasons: [String])] = []
+        for r in results {
+            let out = try r.get()
+            lines += out.stdout
+            conservative += out.conservative
+        }
         if output == "-" { print(lines.joined(separator: "\n")) }
+        // One warning per input, however many frames it has.
+        if let first = conservative.first {
+            let frames = conservative.count == frames.count ? (frames.count == 1 ? "" : "all \(frames.count) frames ")
+                : "\(conservative.count) of \(frames.count) frames "
+            FileHandle.standardError.write(Data(("warning: \(input): \(frames)tokenized conservatively (every foreground cell at "
+                + "basePatch, only background dropped): " + first.reasons.joined(separator: "; ") + "\n").utf8))
+        }
     }
 }
 
@@ -99,10 +110,16 @@ struct FrameJob: Sendable {
     let cells: String?
     let multiFrame: Bool
 
-    /// Returns the maps as single-line JSON when writing to stdout.
-    func run(_ frames: [Int]) throws -> [String] {
-        let loader = try ImageLoader(path: input)
+    struct Output: Sendable {
+        /// The maps as single-line JSON when writing to stdout.
         var stdout: [String] = []
+        /// Frames outside the profile's calibrated distribution, and why.
+        var conservative: [(frame: Int, reasons: [String])] = []
+    }
+
+    func run(_ frames: [Int]) throws -> Output {
+        let loader = try ImageLoader(path: input)
+        var out = Output()
         for f in frames {
             let plane = try loader.plane(frame: f)
             let result = Tokenizer.tokenize(plane, source: loader.source(frame: f), domain: loader.domain,
@@ -110,7 +127,7 @@ struct FrameJob: Sendable {
                                             features: cells == nil ? .weighted : .withBlobCNR)  // the dump shows every feature
             let json = TokenMapJSON.encode(result.map)
             if output == "-" {
-                stdout.append(multiFrame ? json.replacingOccurrences(of: "\n", with: "") : json)
+                out.stdout.append(multiFrame ? json.replacingOccurrences(of: "\n", with: "") : json)
             } else {
                 try AtomicWrite.write(json, to: framePath(output, f))
             }
@@ -123,12 +140,15 @@ struct FrameJob: Sendable {
             }
             if let cells { try AtomicWrite.write(CellDump.json(result.scored), to: framePath(cells, f)) }
             let s = result.map.stats
+            let a = result.map.assessment
+            if let a, a.conservative { out.conservative.append((f, a.reasons)) }
             var line = "\(input) frame \(f): \(s.tokenCount) tokens of \(s.uniformTokenCount) uniform (reduction "
-                + String(format: "%.1f%%", s.reduction * 100) + ", profile \(profile.profile.name))"
+                + String(format: "%.1f%%", s.reduction * 100) + ", profile \(profile.profile.name)"
+                + (a.map { ", region \($0.region)" + ($0.conservative ? ", conservative" : "") } ?? "") + ")"
             if let b = result.map.budget, !b.exact { line += " — budget \(b.requested): \(b.note ?? "")" }
             FileHandle.standardError.write(Data((line + "\n").utf8))
         }
-        return stdout
+        return out
     }
 
     private func framePath(_ path: String, _ frame: Int) -> String {

@@ -20,14 +20,36 @@ public enum QuadtreeTiler {
     /// threshold. Budget mode (`budget` set): greedy split of the highest
     /// scoring tile until the token count reaches the budget, after a safety
     /// floor has made every safety-level cell finest.
-    public static func tile(_ scored: ScoredImage, profile: Profile, budget: Int? = nil) -> Tiling {
-        tile(grid: scored.grid, scores: scored.scores, foreground: scored.features.foreground, profile: profile, budget: budget)
+    /// Cells the certificate could not prove homogeneous (and their
+    /// neighbours) end in finest tokens like safety cells, in both modes;
+    /// `conservative` makes every foreground cell finest (only background
+    /// is dropped).
+    public static func tile(_ scored: ScoredImage, profile: Profile, budget: Int? = nil, conservative: Bool = false) -> Tiling {
+        let fine = conservative ? scored.features.foreground.map { $0 > 0 ? Float(1) : 0 }
+            : uncertifiedCells(scored, dilation: profile.certificateSettings.dilationCells)
+        return tile(grid: scored.grid, scores: scored.scores, foreground: scored.features.foreground, profile: profile,
+                    budget: budget, mustBeFine: fine)
     }
 
-    /// The same from bare cell scores (calibration re-tiles without planes).
-    public static func tile(grid: CellGrid, scores: [Float], foreground: [Float], profile: Profile, budget: Int? = nil) -> Tiling {
-        let context = Context(grid: grid, scores: scores, foreground: foreground, profile: profile)
+    /// The same from bare cell scores (calibration re-tiles without planes);
+    /// `mustBeFine` (1 per cell) joins the safety cells.
+    public static func tile(grid: CellGrid, scores: [Float], foreground: [Float], profile: Profile, budget: Int? = nil,
+                            mustBeFine: [Float]? = nil) -> Tiling {
+        let context = Context(grid: grid, scores: scores, foreground: foreground, profile: profile, mustBeFine: mustBeFine)
         return budget.map { context.budgetTiling($0) } ?? context.thresholdTiling()
+    }
+
+    /// 1 for every cell within `dilation` cells of an uncertified
+    /// foreground cell. CT keeps its background (air below −500 HU holds no
+    /// lesion); a radiograph's or photograph's mask is a heuristic (flat or
+    /// dark cells at the border), so there the dilation reaches into it: a
+    /// lesion at the field edge continues where the mask stopped.
+    public static func uncertifiedCells(_ scored: ScoredImage, dilation: Int) -> [Float] {
+        let fg = scored.features.foreground
+        let d = zip(scored.certificate.detectability, fg).map { $0 >= 1 && $1 > 0 ? Float(1) : 0 }
+        var out = Context.safetyCells(scores: d, grid: scored.grid, threshold: 1, dilation: dilation)
+        if scored.domain == .ct { for c in 0..<out.count where fg[c] == 0 { out[c] = 0 } }
+        return out
     }
 
     struct Context {
@@ -41,14 +63,18 @@ public enum QuadtreeTiler {
         let splitScore: LevelPyramid
         let safety: LevelPyramid
 
-        init(grid: CellGrid, scores: [Float], foreground cellForeground: [Float], profile: Profile) {
+        init(grid: CellGrid, scores: [Float], foreground cellForeground: [Float], profile: Profile, mustBeFine: [Float]? = nil) {
             self.grid = grid
             self.profile = profile
             self.scores = scores
             maxLevel = profile.maxLevel
-            let fg = cellForeground.map { $0 > 0 ? Float(1) : 0 }
-            let forced = Self.safetyCells(scores: scores, grid: grid, threshold: Float(profile.safetyThreshold),
+            var fg = cellForeground.map { $0 > 0 ? Float(1) : 0 }
+            var forced = Self.safetyCells(scores: scores, grid: grid, threshold: Float(profile.safetyThreshold),
                                           dilation: profile.safetyDilationCells)
+            // A must-be-fine cell is never dropped either: the dilation of an
+            // uncertified cell reaches into what the mask called background,
+            // where a lesion at the field or body edge continues.
+            if let mustBeFine { for c in 0..<forced.count where mustBeFine[c] > 0 { forced[c] = 1; fg[c] = 1 } }
             foreground = LevelPyramid(grid: grid, base: fg, maxLevel: maxLevel, combine: max)
             safety = LevelPyramid(grid: grid, base: forced, maxLevel: maxLevel, combine: max)
             splitScore = LevelPyramid(grid: grid, base: zip(scores, forced).map { max($0, $1) },

@@ -13,6 +13,27 @@ public struct TokenMap: Sendable, Codable, Equatable {
     public var stats: Stats
     /// Present in budget mode: what was asked and what the safety floor allowed.
     public var budget: BudgetReport?
+    /// How safe the coarsening is: body region, the homogeneity certificate,
+    /// and whether the image was tokenized conservatively, and why.
+    public var assessment: Assessment?
+
+    public struct Assessment: Sendable, Codable, Equatable {
+        /// head, neck, chest, abdomen, extremity, breast or unknown.
+        public var region: String
+        /// Where the region came from (header attribute or image finding).
+        public var regionReason: String
+        /// True: outside the profile's calibrated distribution, so every
+        /// foreground cell is a finest token and only background is dropped.
+        public var conservative: Bool
+        /// Why the image is outside the calibrated distribution (also listed
+        /// when the guard was not enforced).
+        public var reasons: [String]
+        /// Pixel noise σ the certificate measured (analysis level, image unit).
+        public var noiseSigma: Double
+        /// Foreground cells the certificate could not prove homogeneous (kept fine).
+        public var uncertifiedCells: Int
+        public var foregroundCells: Int
+    }
 
     public struct Source: Sendable, Codable, Equatable {
         public var path: String
@@ -46,6 +67,9 @@ public struct TokenMap: Sendable, Codable, Equatable {
         /// Hierarchical features from the matching pyramid level
         /// (`featureNames` in stats order: mean, std, gradient, min, max).
         public var features: [Double]?
+        /// False when the token is fine because the certificate could not
+        /// prove its region homogeneous ("cannot tell"); absent otherwise.
+        public var certified: Bool?
     }
 
     public struct Region: Sendable, Codable, Equatable {

@@ -8,11 +8,15 @@ public enum TokenMapBuilder {
                              profile: LoadedProfile, basePatch: Int) -> TokenMap {
         let plane = scored.plane
         let codebook = profile.profile.codebook
+        let grid = scored.grid
         let tokens = tiling.tokens.map { leaf -> TokenMap.Token in
             let f = pyramid.features(x: leaf.x, y: leaf.y, w: leaf.w, h: leaf.h, level: leaf.level)
+            // A finest token is one cell: it says when the certificate failed there.
+            let cell = (leaf.y / grid.cellSize) * grid.columns + leaf.x / grid.cellSize
+            let uncertain = leaf.level == 0 && scored.certificate.uncertified(cell)
             return TokenMap.Token(x: leaf.x, y: leaf.y, w: leaf.w, h: leaf.h, level: leaf.level,
                                   score: rounded(Double(leaf.score)), code: codebook.map { KMeans.assign(f, $0.centroids) },
-                                  features: f.map(rounded))
+                                  features: f.map(rounded), certified: uncertain ? false : nil)
         }
         let dropped = tiling.dropped.map { TokenMap.Region(x: $0.x, y: $0.y, w: $0.w, h: $0.h) }
         let uniform = TokenMap.uniformCount(rows: plane.rows, columns: plane.columns, basePatch: basePatch)
@@ -30,6 +34,19 @@ public enum TokenMapBuilder {
                          pixelSpacingMM: plane.spacingMM.map { [$0.row, $0.column] }, modality: source.modality),
             profile: .init(name: profile.profile.name, domain: profile.profile.domain.rawValue, sha256: profile.sha256),
             basePatch: basePatch, tokens: tokens, dropped: dropped, stats: stats, budget: tiling.budget)
+    }
+
+    public static func assessment(_ scored: ScoredImage, region: BodyRegion, regionReason: String, conservative: Bool,
+                                  reasons: [String], profile: Profile) -> TokenMap.Assessment {
+        let foreground = scored.features.foreground
+        var fg = 0, uncertain = 0
+        for c in 0..<foreground.count where foreground[c] > 0 {
+            fg += 1
+            if scored.certificate.uncertified(c) { uncertain += 1 }
+        }
+        return TokenMap.Assessment(region: region.rawValue, regionReason: regionReason, conservative: conservative,
+                                   reasons: reasons, noiseSigma: rounded(scored.certificate.noiseSigma),
+                                   uncertifiedCells: uncertain, foregroundCells: fg)
     }
 
     /// Four decimals: stable text across runs and machines.

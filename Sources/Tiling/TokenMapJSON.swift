@@ -29,6 +29,7 @@ public enum TokenMapJSON {
             o.raw(", \"level\": "); o.int(t.level); o.raw(", \"score\": "); o.num(t.score)
             if let c = t.code { o.raw(", \"code\": "); o.int(c) }
             if let f = t.features { o.raw(", \"features\": "); o.nums(f) }
+            if let c = t.certified { o.raw(", \"certified\": "); o.raw(c ? "true" : "false") }
             o.raw("}")
         }
         o.raw(m.tokens.isEmpty ? "],\n" : "\n],\n")
@@ -60,6 +61,18 @@ public enum TokenMapJSON {
             o.raw(", \"tokens\": "); o.int(b.tokens)
             o.raw(", \"exact\": "); o.raw(b.exact ? "true" : "false")
             o.raw(", \"note\": "); o.opt(b.note); o.raw("}")
+        }
+        if let a = m.assessment {
+            o.raw(",\n\"assessment\": {\"region\": "); o.str(a.region)
+            o.raw(", \"regionReason\": "); o.str(a.regionReason)
+            o.raw(", \"conservative\": "); o.raw(a.conservative ? "true" : "false")
+            o.raw(", \"reasons\": [")
+            for (i, r) in a.reasons.enumerated() { if i > 0 { o.raw(", ") }; o.str(r) }
+            o.raw("], \"noiseSigma\": "); o.num(a.noiseSigma)
+            o.raw(", \"uncertifiedCells\": "); o.int(a.uncertifiedCells)
+            o.raw(", \"foregroundCells\": "); o.int(a.foregroundCells); o.raw("}")
+            // Top-level flag as the contract's readers expect it.
+            o.raw(",\n\"conservative\": "); o.raw(a.conservative ? "true" : "false")
         }
         o.raw("\n}\n")
         return o.b

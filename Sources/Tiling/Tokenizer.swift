@@ -23,15 +23,29 @@ public struct TokenizedImage: Sendable {
 public enum Tokenizer {
     /// `features: .withBlobCNR` also fills the unweighted blob CNR (the audit
     /// compares it); the token map is the same either way.
+    ///
+    /// The body region comes from the header, else the image; an image
+    /// outside the profile's calibrated distribution (modality, region,
+    /// spacing, noise) is tokenized conservatively: every foreground cell
+    /// finest, background dropped, the reasons in the map's `assessment`.
+    /// `enforceDistribution: false` only records the reasons (the audit
+    /// measures a foreign profile as it would behave unguarded).
     public static func tokenize(_ plane: ImagePlane, source: ImageSourceInfo, domain: ImageDomain,
                                 profile: LoadedProfile, basePatch: Int = 16, budget: Int? = nil,
-                                features: FeatureScope = .weighted) -> TokenizedImage {
-        let scored = DensityScorer.score(plane, domain: domain, profile: profile.profile, cellSize: basePatch, features: features)
-        let tiling = QuadtreeTiler.tile(scored, profile: profile.profile, budget: budget)
+                                features: FeatureScope = .weighted, enforceDistribution: Bool = true) -> TokenizedImage {
+        let scored = DensityScorer.score(plane, domain: domain, profile: profile.profile, cellSize: basePatch,
+                                         source: source, features: features)
+        let outside = DistributionGuard.check(profile.profile, modality: source.modality, isPhotograph: source.isPhotograph,
+                                              region: scored.region, spacingMM: plane.spacingMM?.mean,
+                                              noiseSigma: scored.certificate.noiseSigma)
+        let conservative = enforceDistribution && !outside.isEmpty
+        let tiling = QuadtreeTiler.tile(scored, profile: profile.profile, budget: budget, conservative: conservative)
         let pyramid = ImagePyramid(values: scored.normalizedPlane(), rows: plane.rows, columns: plane.columns,
                                    maxLevel: profile.profile.maxLevel)
-        let map = TokenMapBuilder.build(tiling: tiling, scored: scored, pyramid: pyramid, source: source,
+        var map = TokenMapBuilder.build(tiling: tiling, scored: scored, pyramid: pyramid, source: source,
                                         profile: profile, basePatch: basePatch)
+        map.assessment = TokenMapBuilder.assessment(scored, region: scored.region, regionReason: scored.regionReason,
+                                                    conservative: conservative, reasons: outside, profile: profile.profile)
         return TokenizedImage(map: map, scored: scored, pyramid: pyramid)
     }
 }

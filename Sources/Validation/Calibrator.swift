@@ -69,14 +69,12 @@ public struct Calibrator: Sendable {
         for i in 0..<iterations {
             let sigma = i < iterations / 2 ? 3.0 : 1.0
             var w = best
-            w.mean += gaussian(&rng) * sigma; w.std += gaussian(&rng) * sigma
-            w.gradient += gaussian(&rng) * sigma; w.entropy += gaussian(&rng) * sigma
-            w.prior += gaussian(&rng) * sigma
-            w.blobCNR = (w.blobCNR ?? 0) + gaussian(&rng) * sigma
-            // Only when the profile computes the feature (and only then is a deviate drawn,
-            // so profiles without it search exactly as before).
-            w.lesionCNR = w.lesionCNR.map { $0 + gaussian(&rng) * sigma }
-            w.blob = w.blob.map { $0 + gaussian(&rng) * sigma }
+            // One deviate per feature, in summing order. Lesion CNR only when
+            // the profile computes it (and only then is a deviate drawn, so
+            // profiles without it search exactly as before); blob CNR always.
+            for feature in w.features where feature != .lesionCNR || w.lesionCNR != nil {
+                w[feature] = (w[feature] ?? 0) + gaussian(&rng) * sigma
+            }
             w = w.clamped(to: 25)
             let score = search.evaluate(fitting, weights: w, profile: start)
             if score.objective > bestScore.objective { best = w; bestScore = score }
@@ -144,9 +142,7 @@ extension FeatureWeights {
     func clamped(to limit: Double) -> FeatureWeights {
         var w = self
         let c = { (v: Double) in min(max(v, -limit), limit) }
-        w.mean = c(w.mean); w.std = c(w.std); w.gradient = c(w.gradient); w.entropy = c(w.entropy)
-        w.prior = c(w.prior); w.blob = w.blob.map(c); w.blobCNR = w.blobCNR.map(c)
-        w.lesionCNR = w.lesionCNR.map(c)
+        for feature in features { w[feature] = w[feature].map(c) }
         return w
     }
 }

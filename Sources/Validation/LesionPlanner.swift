@@ -10,7 +10,8 @@ public enum LesionPlanner {
     public static let cnrLevels: [Double] = [5, 8, 12, 20]
 
     public static func plan(_ plane: ImagePlane, domain: ImageDomain, count: Int, seed: UInt64, idPrefix: String,
-                            diameterRangeMM: ClosedRange<Double> = 3...30, lungOnly: Bool = false) throws -> [LesionSpec] {
+                            diameterRangeMM: ClosedRange<Double> = 3...30, lungOnly: Bool = false,
+                            contrastHU: ClosedRange<Double>? = nil) throws -> [LesionSpec] {
         let profile = try Profile.builtIn(for: domain).profile
         let normalized = profile.intensity.normalize(plane)
         let mask = ForegroundMask.compute(plane, domain: domain, normalized: normalized, cellSize: 16)
@@ -40,6 +41,11 @@ public enum LesionPlanner {
                 if shape == .groundGlass || (domain == .ct && lungOnly) { sign = 1 }  // opacities are denser than lung
                 var contrast = sign * cnr * noise
                 if domain == .ct { contrast = sign * min(max(abs(contrast), 20), 600) }
+                // A fixed HU range (brain 8–30, liver 15–60): realistic low
+                // contrast whatever the noise, both polarities.
+                if domain == .ct, let range = contrastHU {
+                    contrast = sign * (range.lowerBound + (range.upperBound - range.lowerBound) * uniform())
+                }
                 specs.append(LesionSpec(id: "\(idPrefix)-l\(k)", shape: shape, cx: (x * 100).rounded() / 100,
                                         cy: (y * 100).rounded() / 100, diameterMM: (diameter * 100).rounded() / 100,
                                         contrast: (contrast * 100).rounded() / 100, seed: rng.next() % 1_000_000))

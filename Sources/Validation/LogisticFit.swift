@@ -5,8 +5,7 @@ import Scoring
 /// cell features: a discriminative starting point for the weight search.
 public enum LogisticFit {
     static func vector(_ f: CellFeatures, _ c: Int) -> [Double] {
-        [f.mean[c], f.std[c], f.gradient[c], f.entropy[c], f.prior[c], f.blobCNR[c], f.lesionCNR[c]].map(Double.init)
-            + f.blob.map { Double($0[c]) }
+        Feature.all(blobRadii: f.blob.count).map { Double($0.values(f)[c]) }
     }
 
     public static func fit(_ cases: [CalibrationCase], start: FeatureWeights, epochs: Int = 400, l2: Double = 1e-3) -> FeatureWeights {
@@ -45,11 +44,11 @@ public enum LogisticFit {
         let raw = (0..<d).map { w[$0] / sd[$0] }
         var out = start
         out.bias = b - (0..<d).reduce(0) { $0 + raw[$1] * mu[$1] }
-        out.mean = raw[0]; out.std = raw[1]; out.gradient = raw[2]; out.entropy = raw[3]; out.prior = raw[4]
-        out.blobCNR = raw[5]
-        // A feature the profile does not weigh is all zeros: keep it off.
-        out.lesionCNR = start.lesionCNR == nil ? nil : raw[6]
-        out.blob = Array(raw[7...])
+        // Lesion CNR is computed only when weighed: all zeros otherwise, keep it off.
+        for (k, feature) in Feature.all(blobRadii: d - Feature.scalars.count).enumerated()
+        where feature != .lesionCNR || start.lesionCNR != nil {
+            out[feature] = raw[k]
+        }
         return out
     }
 }

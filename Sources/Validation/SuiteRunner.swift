@@ -26,6 +26,13 @@ public struct CaseResult: Sendable, Codable, Equatable {
     public var reduction: Double
     public var rois: [ROIResult]
     public var error: String?
+    /// Body region the tokenizer found (header or image), and whether the
+    /// image was outside the profile's calibrated distribution.
+    public var region: String?
+    public var conservative: Bool?
+    /// Tokens of the background-only baseline: background dropped, every
+    /// foreground cell at basePatch.
+    public var baselineTokens: Int?
 }
 
 public struct SuiteReport: Sendable, Codable {
@@ -38,6 +45,26 @@ public struct SuiteReport: Sendable, Codable {
         /// 1 − tokens / uniform tokens over all cases.
         public var reduction: Double
         public var passed: Bool
+        /// Per body region, in BodyRegion order.
+        public var regions: [RegionSummary]?
+    }
+
+    /// Recall and reduction of one body region's cases, next to the
+    /// background-only baseline, with the conformal bound its calibration
+    /// cases give the thresholds as shipped.
+    public struct RegionSummary: Sendable, Codable {
+        public var region: String
+        public var cases: Int
+        public var conservativeCases: Int
+        public var rois: Int
+        public var resolved: Int
+        public var reduction: Double
+        public var baselineReduction: Double
+        /// Calibration-split cases with ROIs (n) and their mean skipped-ROI
+        /// fraction R̂: conformal risk control for fixed thresholds gives
+        /// E[skipped fraction of a new exchangeable case] ≤ (n·R̂ + 1)/(n + 1).
+        public var calibrationCases: Int
+        public var conformalBound: Double?
     }
     public var suite: String
     public var profile: String
@@ -66,12 +93,33 @@ public enum SuiteRunner {
         let tokens = results.reduce(0) { $0 + $1.tokens }, uniform = results.reduce(0) { $0 + $1.uniformTokens }
         let skipped = results.flatMap { r in r.rois.filter { !$0.resolved }.map { "\(r.id)/\($0.id)" } }
         let failed = results.filter { $0.error != nil }.map(\.id)
+        let regions = regionSummaries(results)
         return SuiteReport(suite: suite.name, profile: profile.profile.name, profileSHA256: profile.sha256, split: split,
                            cases: results,
                            summary: .init(cases: results.count, rois: rois.count, resolved: rois.filter(\.resolved).count,
                                           skipped: skipped, failedCases: failed,
                                           reduction: uniform > 0 ? 1 - Double(tokens) / Double(uniform) : 0,
-                                          passed: skipped.isEmpty && failed.isEmpty && !results.isEmpty))
+                                          passed: skipped.isEmpty && failed.isEmpty && !results.isEmpty,
+                                          regions: regions))
+    }
+
+    static func regionSummaries(_ results: [CaseResult]) -> [SuiteReport.RegionSummary] {
+        let byRegion = Dictionary(grouping: results.filter { $0.error == nil }, by: { $0.region ?? "unknown" })
+        return BodyRegion.allCases.compactMap { region -> SuiteReport.RegionSummary? in
+            guard let cases = byRegion[region.rawValue] else { return nil }
+            let rois = cases.flatMap(\.rois)
+            let uniform = Double(cases.reduce(0) { $0 + $1.uniformTokens })
+            let tokens = Double(cases.reduce(0) { $0 + $1.tokens })
+            let baseline = Double(cases.reduce(0) { $0 + ($1.baselineTokens ?? $1.uniformTokens) })
+            let calibration = cases.filter { $0.split == "calibration" && !$0.rois.isEmpty }
+            let risk = calibration.map { c in Double(c.rois.filter { !$0.resolved }.count) / Double(c.rois.count) }
+            let n = Double(calibration.count)
+            return .init(region: region.rawValue, cases: cases.count, conservativeCases: cases.filter { $0.conservative == true }.count,
+                         rois: rois.count, resolved: rois.filter(\.resolved).count,
+                         reduction: uniform > 0 ? 1 - tokens / uniform : 0, baselineReduction: uniform > 0 ? 1 - baseline / uniform : 0,
+                         calibrationCases: calibration.count,
+                         conformalBound: calibration.isEmpty ? nil : (risk.reduce(0, +) + 1) / (n + 1))
+        }
     }
 
     public static func evaluate(_ c: PreparedCase, profile: LoadedProfile) -> CaseResult {
@@ -84,7 +132,9 @@ public enum SuiteRunner {
                       cnr: c.lesions[roi.id].map { ($0.cnr * 10).rounded() / 10 })
         }
         return CaseResult(id: c.id, split: c.split, image: c.source.path, tokens: map.stats.tokenCount,
-                          uniformTokens: map.stats.uniformTokenCount, reduction: map.stats.reduction, rois: rois, error: nil)
+                          uniformTokens: map.stats.uniformTokenCount, reduction: map.stats.reduction, rois: rois, error: nil,
+                          region: map.assessment?.region, conservative: map.assessment?.conservative,
+                          baselineTokens: map.assessment?.foregroundCells)
     }
 }
 
@@ -107,6 +157,15 @@ public enum SuiteReportFormat {
         lines.append("")
         lines.append("\(s.cases) cases, \(s.resolved)/\(s.rois) ROIs resolved, token reduction \(pct(s.reduction))"
                      + (s.passed ? " — PASS" : " — FAIL"))
+        if let regions = s.regions, !regions.isEmpty {
+            lines.append("")
+            lines.append("region     cases  conservative  ROIs resolved  reduction  background-only  calibration n  conformal bound")
+            for g in regions {
+                lines.append(pad(g.region, 11) + pad(String(g.cases), 7) + pad(String(g.conservativeCases), 14)
+                             + pad("\(g.resolved)/\(g.rois)", 15) + pad(pct(g.reduction), 11) + pad(pct(g.baselineReduction), 17)
+                             + pad(String(g.calibrationCases), 15) + (g.conformalBound.map { String(format: "%.3f", $0) } ?? "-"))
+            }
+        }
         if !s.skipped.isEmpty { lines.append("skipped: " + s.skipped.joined(separator: ", ")) }
         if !s.failedCases.isEmpty { lines.append("cases that could not be evaluated: " + s.failedCases.joined(separator: ", ")) }
         return lines.joined(separator: "\n")

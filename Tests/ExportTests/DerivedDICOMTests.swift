@@ -16,7 +16,9 @@ import Validation
     /// radiograph without a frame of reference.
     static let sources: [(String, Int, Bool)] = [
         (TestData.lidcSlice, 0, true),
-        (TestData.shared + "/conformance/emri_small.dcm", 3, false),  // 64×64: one coarse token
+        // MR: outside every profile's calibrated distribution, so tokenized
+        // conservatively (every foreground cell a finest token).
+        (TestData.shared + "/conformance/emri_small.dcm", 3, true),
         (TestData.shared + "/xray/cat-DX.dcm", 0, true),
     ]
 

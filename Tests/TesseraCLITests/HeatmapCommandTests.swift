@@ -103,7 +103,13 @@ import Testing
         let summary = try JSONDecoder().decode(Summary.self, from: Data(contentsOf: out.appendingPathComponent("summary.json")))
         #expect(summary.rois == 32 && summary.roisResolved == 32 && summary.skippedROIs == [])
         let csv = try String(contentsOf: out.appendingPathComponent("summary.csv"), encoding: .utf8)
-        #expect(csv.split(separator: "\n").filter { $0.contains(",done,") && $0.hasSuffix(",3,3") }.count >= 1, "3 contours on a slice")
+        let lines = csv.split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
+        let header = try #require(lines.first)
+        let column = { (name: String) in header.firstIndex(of: name) ?? -1 }
+        let (rois, resolved, profile, region) = (column("rois"), column("rois_resolved"), column("profile"), column("region"))
+        #expect(lines.dropFirst().filter { $0.count == header.count && $0[2] == "done" && $0[rois] == "3" && $0[resolved] == "3" }
+            .count >= 1, "3 contours on a slice")
+        #expect(lines.dropFirst().allSatisfy { $0[profile] == "ct" && $0[region] == "chest" && $0[column("conservative")] == "false" })
         let files = FileManager.default.enumerator(atPath: out.path)!.compactMap { $0 as? String }
         let patches = files.filter { $0.hasSuffix(".patches.npy") }
         #expect(patches.count == 17 && files.filter { $0.hasSuffix(".positions.npy") }.count == 17)

@@ -14,15 +14,33 @@ import Testing
         #expect((json["summary"] as? [String: Any])?["passed"] as? Bool == true)
         #expect(try String(contentsOfFile: junit, encoding: .utf8).contains("<testsuite name=\"tessera.validate.ct.test\""))
 
-        // The same profile with its safety threshold pushed to 0.9999.
+        // The same profile with its safety threshold pushed to 0.9999 and
+        // the homogeneity certificate switched off (z = 1000): only then
+        // can lesions be coarsened.
         let shown = try CLI.run(["profile", "show", "ct"])
         var profileJSON = shown.stdout.split(separator: "\n", maxSplits: 1).last.map(String.init) ?? ""
         profileJSON = profileJSON.replacingOccurrences(of: "\"safetyThreshold\" : 0.7", with: "\"safetyThreshold\" : 0.9999")
         profileJSON = profileJSON.replacingOccurrences(of: "0.7,\n", with: "0.9999,\n").replacingOccurrences(of: "0.7\n  ]", with: "0.9999\n  ]")
+        #expect(profileJSON.contains("\"zThreshold\" : 2.5"))
+        profileJSON = profileJSON.replacingOccurrences(of: "\"zThreshold\" : 2.5", with: "\"zThreshold\" : 1000")
         let weak = dir.appendingPathComponent("weak.json").path
         try profileJSON.write(toFile: weak, atomically: true, encoding: .utf8)
         let bad = try CLI.run(["validate", "Validation/ct", "--profile", weak])
         #expect(bad.status == 1)
         #expect(bad.stdout.contains("— FAIL") && bad.stdout.contains("skipped: ct-"))
+    }
+
+    /// CT beyond the lung: every region's test split keeps every lesion, and
+    /// the table gives recall and reduction per region next to the
+    /// background-only baseline.
+    @Test(.enabled(if: FileManager.default.fileExists(atPath: CLI.shared), "needs ../shared/data (Validation/ct-regions images)"))
+    func regionSuitePassesWithPerRegionTable() throws {
+        let r = try CLI.run(["validate", "Validation/ct-regions"])
+        #expect(r.status == 0, "\(r.stdout.suffix(800))")
+        #expect(r.stdout.contains("— PASS"))
+        for region in ["head", "neck", "chest", "abdomen", "extremity"] {
+            #expect(r.stdout.contains("\n" + region + " "), "no \(region) row")
+        }
+        #expect(r.stdout.contains("background-only"))
     }
 }

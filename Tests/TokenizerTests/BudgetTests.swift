@@ -6,14 +6,34 @@ import Tiling
 import Validation
 
 @Suite struct BudgetTests {
+    /// The budget mechanism is measured with the domain's profile minus its
+    /// homogeneity certificate: on these images the certificate alone keeps
+    /// nearly every tissue cell fine, which leaves a budget nothing to
+    /// allocate (`certificateCellsJoinTheSafetyFloor` checks that part).
     static func tokenize(_ path: String, budget: Int?, profile: LoadedProfile? = nil) throws -> TokenMap {
         let loader = try ImageLoader(path: path)
-        let p = try profile ?? Profile.builtIn(for: loader.domain)
+        let p = try profile ?? withoutCertificate(Profile.builtIn(for: loader.domain))
         return Tokenizer.tokenize(try loader.plane(frame: 0), source: loader.source(frame: 0), domain: loader.domain,
                                   profile: p, budget: budget).map
     }
 
+    static func withoutCertificate(_ loaded: LoadedProfile) -> LoadedProfile {
+        LoadedProfile(profile: loaded.profile.withoutCertificate(), sha256: loaded.sha256, source: loaded.source + " (no certificate)")
+    }
+
     static let slice = TestData.samples + "/ct/lidc-idri-0001/000061.dcm"
+
+    /// With the certificate, the floor of a budget holds every cell it could
+    /// not certify: a budget of 1 still keeps them all at basePatch.
+    @Test func certificateCellsJoinTheSafetyFloor() throws {
+        let shipped = try Profile.load("ct")
+        let floor = try Self.tokenize(Self.slice, budget: 1, profile: shipped)
+        let threshold = try Self.tokenize(Self.slice, budget: nil, profile: shipped)
+        let uncertified = try #require(floor.assessment).uncertifiedCells
+        #expect(uncertified > 100)
+        #expect(floor.tokens.filter { $0.level == 0 }.count >= uncertified)
+        #expect(floor.tokens.filter { $0.certified == false }.count == threshold.tokens.filter { $0.certified == false }.count)
+    }
 
     static let photo = TestData.shared + "/natural/camera.png"
 
