@@ -25,7 +25,7 @@ public enum AuditHTML {
             .legend span { display: inline-block; margin-right: 14px; } .swatch { width: 12px; height: 12px; display: inline-block; margin-right: 4px; vertical-align: middle; }
             </style></head><body>
             <h1>Tessera domain-generalization audit</h1>
-            <p>Every profile tokenized every domain's cases; a profile on a foreign domain sees the image the way such a pipeline is fed (through the image's display window, in the profile's own intensity unit). An ROI is <em>resolved</em> when all its pixels lie in finest tokens.</p>
+            <p>Every profile tokenized every domain's cases; a profile on its own domain runs as shipped (scorer, homogeneity certificate, distribution guard); a profile on a foreign domain runs as a pipeline with only that calibrated scorer would, and sees the image the way such a pipeline is fed (through the image's display window, in the profile's own intensity unit). An ROI is <em>resolved</em> when all its pixels lie in finest tokens.</p>
 
             """
         h += "<p>Profiles: " + r.profiles.map { "<b>\(esc($0.name))</b> (\(esc($0.domain)), sha256 \($0.sha256.prefix(12)))" }.joined(separator: ", ")
@@ -52,7 +52,7 @@ public enum AuditHTML {
             }
             h += "</tr>\n"
         }
-        h += "</table><p>Italic: the profile is foreign to the domain. <em>Healthy</em>: share of foreground cells scored at or below the profile's first split threshold.</p>\n"
+        h += "</table><p>Italic: the profile is foreign to the domain. <em>Healthy</em>: share of foreground cells the calibrated score puts at or below the profile's first split threshold (the certificate may still keep them fine).</p>\n"
         // Grouped bars: recall and reduction per domain and profile.
         h += "<div class=\"charts\">"
         for d in domains {
