@@ -87,13 +87,17 @@ struct Comparisons {
     /// sample has one; an isotropic sample takes the 5th strongest of the
     /// sides it stands apart from in one direction (all, when fewer than 5
     /// sides are usable). Samples for which `skip` says so are not examined.
-    func forEachDetection(noise: NoiseEstimate, empirical: Double, z: Double, visible: VisibleContrast,
+    func forEachDetection(noise: NoiseEstimate, empirical spread: () -> Double, z: Double, visible: VisibleContrast,
                           skip: (Int, Int) -> Bool, _ body: (Int, Int, Double) -> Void) {
-        // Below this |Δ| no comparison can reach half the threshold (its
-        // noise is at least the empirical spread): no square root needed.
-        let floorDifference = 0.5 * z * empirical
+        var empirical = -1.0, floorDifference = 0.0
         withUnsafeTemporaryAllocation(of: Double.self, capacity: 16) { buffer in
             forEachSample(step: step, skip: skip) { sx, sy, mc, nc, means, counts in
+                if empirical < 0 {
+                    empirical = spread()
+                    // Below this |Δ| no comparison can reach half the threshold
+                    // (its noise is at least the empirical spread): no square root needed.
+                    floorDifference = 0.5 * z * empirical
+                }
                 let sigma = noise.sigma(x: sx, y: sy), inverseCentre = 1 / nc
                 var above = 0, below = 0, usable = 0
                 for j in 0..<means.count {

@@ -55,7 +55,8 @@ public struct CertificateSettings: Sendable, Codable, Equatable {
             return CertificateSettings(zThreshold: 2.5, contrastFraction: 0.02, radiiMM: radii, isotropicFromMM: 5,
                                        windows: nil, dilationCells: 1)
         case .natural:
-            return CertificateSettings(zThreshold: 2.5, contrastFraction: 0.05, radiiMM: radii, isotropicFromMM: 5,
+            // 2% as for radiographs: a radiograph exported as PNG or JPEG is read as a photograph.
+            return CertificateSettings(zThreshold: 2.5, contrastFraction: 0.02, radiiMM: radii, isotropicFromMM: 5,
                                        windows: nil, dilationCells: 1)
         }
     }

@@ -62,21 +62,33 @@ public enum HomogeneityCertificate {
         table.withTable { t in
         mask.withUnsafeBufferPointer { m in
             let boxes = BoxSums(table: t, rows: rows, columns: columns)
+            // Cells holding foreground: once all of them are uncertified no
+            // further radius can change anything that matters.
+            var foregroundCells: [Int] = []
+            for c in 0..<grid.count {
+                let cy = c / grid.columns, cx = c % grid.columns
+                let y1 = min(rows, (cy + 1) * grid.cellSize), x1 = min(columns, (cx + 1) * grid.cellSize)
+                search: for y in (cy * grid.cellSize)..<y1 {
+                    for x in (cx * grid.cellSize)..<x1 where m[y * columns + x] != 0 { foregroundCells.append(c); break search }
+                }
+            }
             for r in p.radiiPx {
+                if foregroundCells.allSatisfy({ best[$0] >= 1 }) { break }
                 let isotropic = r >= p.isotropicFromPx
                 let comparisons = Comparisons(r: r, isotropic: isotropic, boxes: boxes, mask: m)
                 // The noise of a difference of box means at this radius, as
                 // the image shows it: correlated (reconstruction-kernel) noise
                 // and texture make it larger than white noise predicts, so the
                 // robust spread of all differences bounds it from below.
-                let empirical = comparisons.robustSpread()
+                // Worked out when a first sample needs it (in a busy CT slice
+                // the larger radii often find every footprint uncertified).
                 // The footprint: a ring test marks its centre box (+1 px);
                 // an isotropic box matches a lesion of radius ≈ r, whose rim
                 // and spicules reach 2r.
                 let reach = isotropic ? 2 * r + 1 : r + 1
                 // A sample whose whole footprint is already uncertified can
                 // change nothing that matters (only values ≥ 1 do): skipped.
-                comparisons.forEachDetection(noise: noise, empirical: empirical, z: p.zThreshold, visible: visible,
+                comparisons.forEachDetection(noise: noise, empirical: { comparisons.robustSpread() }, z: p.zThreshold, visible: visible,
                                              skip: { x, y in allUncertified(x0: x - reach, x1: x + reach, y0: y - reach,
                                                                             y1: y + reach, grid: grid, best) }) { x, y, s in
                     paint(Float(s), x0: x - reach, x1: x + reach, y0: y - reach, y1: y + reach, grid: grid, into: &best)

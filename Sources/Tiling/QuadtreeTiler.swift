@@ -25,8 +25,10 @@ public enum QuadtreeTiler {
     /// `conservative` makes every foreground cell finest (only background
     /// is dropped).
     public static func tile(_ scored: ScoredImage, profile: Profile, budget: Int? = nil, conservative: Bool = false) -> Tiling {
-        let fine = conservative ? scored.features.foreground.map { $0 > 0 ? Float(1) : 0 }
-            : uncertifiedCells(scored, dilation: profile.certificateSettings.dilationCells)
+        var fine = uncertifiedCells(scored, dilation: profile.certificateSettings.dilationCells)
+        // Conservative: every foreground cell too (the certificate's reach
+        // into a radiograph's background stays).
+        if conservative { for (c, f) in scored.features.foreground.enumerated() where f > 0 { fine[c] = 1 } }
         return tile(grid: scored.grid, scores: scored.scores, foreground: scored.features.foreground, profile: profile,
                     budget: budget, mustBeFine: fine)
     }
