@@ -7,15 +7,17 @@ import Foundation
 ///
 /// A cell is uncertified when some centre–surround difference whose
 /// footprint reaches it is both
-/// - *real*: |Δ| ≥ z·σ_Δ, where σ_Δ = σ·√(1/n_centre + 1/n_ring) is the noise
-///   of the difference of two box means and σ the pixel noise measured on
-///   the image itself (Rose's criterion: a statistic, not a fixed range), and
+/// - *real*: |Δ| ≥ z·σ_Δ, where σ_Δ is the noise of the difference of two box
+///   means as the image itself shows it: the larger of σ·√(1/n_centre +
+///   1/n_ring) from the pixel noise σ (white noise) and the robust spread of
+///   all differences at that radius (correlated noise, texture) — Rose's
+///   criterion: a statistic, not a fixed range — and
 /// - *visible*: |Δ| ≥ f × the width of the narrowest reading window that
 ///   holds either side (brain 40/80 makes 4 HU visible; lung −600/1500 needs
 ///   75 HU), so anatomy no window shows apart is not kept for it.
 ///
 /// Both polarities count (|Δ|). Radii run from the smallest lesion of
-/// interest to the size of the largest token. Small radii use the plain
+/// interest (1.5 mm) to 15 mm, and never past half the largest token. Small radii use the plain
 /// centre-vs-ring difference (any edge, texture or speck fails the
 /// certificate); from `isotropicFromPx` on, the centre must differ in the
 /// same direction from at least 5 of its 8 neighbouring boxes (fewer when
@@ -132,7 +134,6 @@ struct BoxSums {
     let table: UnsafeBufferPointer<Double>
     let rows: Int
     let columns: Int
-    var stride: Int { 2 * (columns + 1) }
 
     /// (sum, count) over rows y0..<y1 and columns x0..<x1, clamped to the plane.
     @inline(__always) func box(_ y0: Int, _ y1: Int, _ x0: Int, _ x1: Int) -> (sum: Double, count: Double) {
