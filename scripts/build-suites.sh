@@ -44,3 +44,17 @@ for seed in $(seq 1 4); do
 done
 $T phantom --suite $R --domain ct --per-image 0 --annotated-only $F --seed 100 \
   --rois rtstruct:$S/ct/ibsi-sts001/dicom/mask/RS.dcm $S/ct/ibsi-sts001/dicom/image
+# Lesions against a tissue border (heart border, chest wall, organ edges, bone;
+# rib and organ edges on radiographs), both polarities, low contrast.
+for seed in 31 32 33; do
+  $T phantom --suite $R --domain ct --per-image 2 $F --seed "$seed" --against-border --contrast-hu 8:30 $S/conformance/693_UNCR.dcm
+  $T phantom --suite $R --domain ct --per-image 2 $F --seed "$seed" --against-border --contrast-hu 15:60 \
+    $S/conformance/explicit_VR-UN.dcm $S/ct/dcmqi-ct3slice/02.dcm
+  $T phantom --suite $R --domain ct --per-image 2 $F --seed "$seed" --every 16 --against-border --contrast-hu 15:60 $S/ct/lidc-idri-0001/dicom
+done
+B=Validation/xray-border/suite.json
+rm -f "$B"; mkdir -p Validation/xray-border
+for seed in $(seq 1 6); do
+  $T phantom --suite $B --domain xray --per-image 2 $F --seed "$seed" --against-border \
+    $S/xray/RG1_UNCR.dcm $S/xray/RG3_UNCR.dcm $S/xray/cat-DX.dcm
+done

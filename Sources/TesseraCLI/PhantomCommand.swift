@@ -41,6 +41,10 @@ struct PhantomCommand: AsyncParsableCommand {
     @Flag(help: "CT: place lesions only in aerated lung (pulmonary nodules).")
     var lung = false
 
+    @Flag(help: ArgumentHelp("Place lesions against a tissue border (heart border, chest wall, organ edge, rib).",
+                             discussion: "The lesion's rim crosses a border of at least 150 HU (CT) or a fifth of the image's range (radiographs)."))
+    var againstBorder = false
+
     @Option(help: ArgumentHelp("CT: lesion contrast range in HU, as LO:HI (magnitudes; either polarity at random).",
                                discussion: "Realistic low contrasts: brain 8:30, liver 15:60. Default: from the local noise (CNR 5–20)."))
     var contrastHU: String?
@@ -98,7 +102,8 @@ struct PhantomCommand: AsyncParsableCommand {
             if perImage > 0 {
                 let plane = try loader.plane(frame: 0)
                 c.lesions = try LesionPlanner.plan(plane, domain: d, count: perImage, seed: seed &+ stableHash(id),
-                                                   idPrefix: "lesion", lungOnly: lung, contrastHU: contrastRange)
+                                                   idPrefix: "lesion", lungOnly: lung, contrastHU: contrastRange,
+                                                   againstBorder: againstBorder)
             }
             s.cases.append(c)
             added += 1

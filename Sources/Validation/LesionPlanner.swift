@@ -11,7 +11,7 @@ public enum LesionPlanner {
 
     public static func plan(_ plane: ImagePlane, domain: ImageDomain, count: Int, seed: UInt64, idPrefix: String,
                             diameterRangeMM: ClosedRange<Double> = 3...30, lungOnly: Bool = false,
-                            contrastHU: ClosedRange<Double>? = nil) throws -> [LesionSpec] {
+                            contrastHU: ClosedRange<Double>? = nil, againstBorder: Bool = false) throws -> [LesionSpec] {
         let profile = try Profile.builtIn(for: domain).profile
         let normalized = profile.intensity.normalize(plane)
         let mask = ForegroundMask.compute(plane, domain: domain, normalized: normalized, cellSize: 16)
@@ -29,9 +29,12 @@ public enum LesionPlanner {
             for _ in 0..<2000 {
                 let x = r + 2 + uniform() * (Double(plane.columns) - 2 * r - 4)
                 let y = r + 2 + uniform() * (Double(plane.rows) - 2 * r - 4)
-                guard inside(mask, plane, x, y, r * 1.8 + 24),  // clear of the background by 1.5 cells
+                // The lesion with its spicules (1.8 r) inside the patient, and
+                // clear of the background by 1.5 cells unless placed against a border.
+                guard inside(mask, plane, x, y, r * 1.8 + (againstBorder ? 2 : 24)),
                       placed.allSatisfy({ hypot($0.x - x, $0.y - y) > ($0.r + r) * 1.8 + 4 }) else { continue }
                 if lungOnly && !inLung(plane, x, y, r) { continue }
+                if againstBorder && !againstATissueBorder(plane, domain: domain, x, y, r) { continue }
                 // CT lesions sit in lung, fat or soft tissue, not in bone or
                 // metal: there the window saturates and nothing is visible.
                 if domain == .ct && !inSoftTissueOrLung(plane, x, y, r) { continue }
@@ -82,6 +85,25 @@ public enum LesionPlanner {
         guard !values.isEmpty else { return false }
         let sorted = values.sorted()
         return sorted[sorted.count / 2] > -950 && sorted[sorted.count * 9 / 10] < 150
+    }
+
+    /// A tissue border runs through the lesion's rim: around the circle at
+    /// 1.2 r the values span at least 150 HU (CT: lung against the heart or
+    /// chest wall, fat against an organ, bone) or a fifth of the image's
+    /// 1st–99th percentile range (radiographs: rib and organ edges).
+    static func againstATissueBorder(_ plane: ImagePlane, domain: ImageDomain, _ x: Double, _ y: Double, _ r: Double) -> Bool {
+        var low = Float.infinity, high = -Float.infinity
+        for k in 0..<24 {
+            let t = Double(k) / 24 * 2 * .pi
+            let px = Int(x + 1.2 * r * cos(t)), py = Int(y + 1.2 * r * sin(t))
+            guard px >= 0, py >= 0, px < plane.columns, py < plane.rows else { continue }
+            let v = plane.values[py * plane.columns + px]
+            low = min(low, v); high = max(high, v)
+        }
+        guard low <= high else { return false }
+        if domain == .ct { return high - low >= 150 }
+        let range = IntensityWindow.percentiles(low: 1, high: 99).resolve(plane)
+        return Double(high - low) >= 0.2 * (range.upperBound - range.lowerBound)
     }
 
     /// Aerated lung (−950…−500 HU) around the centre: where pulmonary nodules sit.

@@ -42,5 +42,8 @@ import Testing
             #expect(r.stdout.contains("\n" + region + " "), "no \(region) row")
         }
         #expect(r.stdout.contains("background-only"))
+        // Radiograph lesions against rib, organ and cortex borders.
+        let border = try CLI.run(["validate", "Validation/xray-border"])
+        #expect(border.status == 0 && border.stdout.contains("— PASS"), "\(border.stdout.suffix(600))")
     }
 }
