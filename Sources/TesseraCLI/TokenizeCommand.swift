@@ -13,10 +13,19 @@ struct TokenizeCommand: AsyncParsableCommand {
         abstract: "Turn an image into a mixed-resolution token map (tessera.tokenmap/1).",
         discussion: """
             Scores every basePatch cell of the image with a domain profile and tiles it with \
-            a quadtree: fine tokens where the score is high, coarse tokens on healthy tissue, \
-            none on background. In threshold mode the token count follows the image; with \
-            --budget N it is fixed at N (greedy split of the highest-scoring tile), except \
-            that cells above the profile's safety threshold are always finest.
+            a quadtree: fine tokens where the score is high, coarse tokens only where the \
+            homogeneity certificate proves the tissue holds no lesion-sized difference of either \
+            polarity (in the reading windows of the body region), none on background. Cells it \
+            cannot prove stay finest and are marked "certified": false. In threshold mode the \
+            token count follows the image; with --budget N it is fixed at N (greedy split of the \
+            highest-scoring tile), except that uncertified cells and cells above the profile's \
+            safety threshold are always finest.
+
+            An image outside the profile's calibrated distribution (MR, US, NM and other \
+            modalities, an uncalibrated body region, spacing or noise out of range) is tokenized \
+            conservatively: every foreground cell finest, only background dropped. The map's \
+            "assessment" block says why, and one warning line is printed. --profile forces a \
+            profile; the check still applies.
 
             INPUT is a DICOM file (every frame, or --frame N), a PNG or a JPEG. A multi-frame \
             input writes one map per frame, named OUT_f0000.json, OUT_f0001.json, …; \
