@@ -20,6 +20,7 @@ public enum QuadtreeTiler {
     /// threshold. Budget mode (`budget` set): greedy split of the highest
     /// scoring tile until the token count reaches the budget, after a safety
     /// floor has made every safety-level cell finest.
+    ///
     /// Cells the certificate could not prove homogeneous (and their
     /// neighbours) end in finest tokens like safety cells, in both modes;
     /// `conservative` makes every foreground cell finest (only background

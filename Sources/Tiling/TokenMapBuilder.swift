@@ -36,8 +36,9 @@ public enum TokenMapBuilder {
             basePatch: basePatch, tokens: tokens, dropped: dropped, stats: stats, budget: tiling.budget)
     }
 
+    /// The map's `assessment` block: region, guard outcome and certificate counts.
     public static func assessment(_ scored: ScoredImage, region: BodyRegion, regionReason: String, conservative: Bool,
-                                  reasons: [String], profile: Profile) -> TokenMap.Assessment {
+                                  reasons: [String]) -> TokenMap.Assessment {
         let foreground = scored.features.foreground
         var fg = 0, uncertain = 0
         for c in 0..<foreground.count where foreground[c] > 0 {

@@ -45,7 +45,7 @@ public enum Tokenizer {
         var map = TokenMapBuilder.build(tiling: tiling, scored: scored, pyramid: pyramid, source: source,
                                         profile: profile, basePatch: basePatch)
         map.assessment = TokenMapBuilder.assessment(scored, region: scored.region, regionReason: scored.regionReason,
-                                                    conservative: conservative, reasons: outside, profile: profile.profile)
+                                                    conservative: conservative, reasons: outside)
         return TokenizedImage(map: map, scored: scored, pyramid: pyramid)
     }
 }
