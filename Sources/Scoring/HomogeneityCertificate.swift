@@ -88,29 +88,18 @@ public enum HomogeneityCertificate {
                 // an isotropic box matches a lesion of radius ≈ r, whose rim
                 // and spicules reach 2r.
                 let reach = isotropic ? 2 * r + 1 : r + 1
-                // A sample whose whole footprint is already uncertified can
-                // change nothing that matters (only values ≥ 1 do): skipped.
+                // A sample whose whole footprint was already uncertified when
+                // the radius began can change nothing that matters (only
+                // values ≥ 1 do): skipped, by an O(1) count of certified cells.
+                let certified = CellCounts(grid: grid) { best[$0] < 1 }
                 comparisons.forEachDetection(noise: noise, empirical: { comparisons.robustSpread() }, z: p.zThreshold, visible: visible,
-                                             skip: { x, y in allUncertified(x0: x - reach, x1: x + reach, y0: y - reach,
-                                                                            y1: y + reach, grid: grid, best) }) { x, y, s in
+                                             skip: { x, y in certified.none(x0: x - reach, x1: x + reach, y0: y - reach,
+                                                                            y1: y + reach) }) { x, y, s in
                     paint(Float(s), x0: x - reach, x1: x + reach, y0: y - reach, y1: y + reach, grid: grid, into: &best)
                 }
             }
         }}
         return Result(detectability: best, noiseSigma: noise.global)
-    }
-
-    /// Whether every cell meeting the rectangle is already uncertified.
-    @inline(__always)
-    static func allUncertified(x0: Int, x1: Int, y0: Int, y1: Int, grid: CellGrid, _ best: [Float]) -> Bool {
-        let cs = grid.cellSize
-        let cy0 = max(0, y0 / cs), cy1 = min(grid.rows - 1, max(0, y1) / cs)
-        let cx0 = max(0, x0 / cs), cx1 = min(grid.columns - 1, max(0, x1) / cs)
-        guard cy0 <= cy1, cx0 <= cx1 else { return true }
-        for cy in cy0...cy1 {
-            for cx in cx0...cx1 where best[cy * grid.columns + cx] < 1 { return false }
-        }
-        return true
     }
 
     /// Raises every cell meeting the pixel rectangle [x0, x1] × [y0, y1].
@@ -126,6 +115,39 @@ public enum HomogeneityCertificate {
                 if value > best[c] { best[c] = value }
             }
         }
+    }
+}
+
+/// A summed-area table of a per-cell condition: how many cells meeting a
+/// pixel rectangle satisfy it, in four lookups.
+struct CellCounts {
+    let grid: CellGrid
+    /// (rows+1) × (columns+1) running counts, zero first row and column.
+    private let table: [Int32]
+
+    init(grid: CellGrid, _ condition: (Int) -> Bool) {
+        self.grid = grid
+        let stride = grid.columns + 1
+        var t = [Int32](repeating: 0, count: (grid.rows + 1) * stride)
+        for cy in 0..<grid.rows {
+            var row: Int32 = 0
+            for cx in 0..<grid.columns {
+                row += condition(cy * grid.columns + cx) ? 1 : 0
+                t[(cy + 1) * stride + cx + 1] = t[cy * stride + cx + 1] + row
+            }
+        }
+        table = t
+    }
+
+    /// Whether no cell meeting the pixel rectangle [x0, x1] × [y0, y1] satisfies the condition.
+    @inline(__always) func none(x0: Int, x1: Int, y0: Int, y1: Int) -> Bool {
+        let cs = grid.cellSize
+        let cy0 = max(0, y0 / cs), cy1 = min(grid.rows - 1, max(0, y1) / cs)
+        let cx0 = max(0, x0 / cs), cx1 = min(grid.columns - 1, max(0, x1) / cs)
+        guard cy0 <= cy1, cx0 <= cx1 else { return true }
+        let stride = grid.columns + 1
+        return table[(cy1 + 1) * stride + cx1 + 1] - table[cy0 * stride + cx1 + 1]
+            - table[(cy1 + 1) * stride + cx0] + table[cy0 * stride + cx0] == 0
     }
 }
 
