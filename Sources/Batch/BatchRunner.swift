@@ -191,7 +191,7 @@ public struct BatchRunner: Sendable {
                                             skippedROIs: coverage.filter { !$0.resolved }.map { $0.id },
                                             profile: profile.profile.name, region: map.assessment?.region,
                                             conservative: map.assessment?.conservative,
-                                            conservativeReason: map.assessment.flatMap { $0.conservative ? $0.reasons.joined(separator: "; ") : nil }))
+                                            conservativeReason: map.assessment?.conservativeReason))
                 conservativeFrames += map.assessment?.conservative == true ? 1 : 0
             }
             instance.status = "done"
@@ -238,7 +238,7 @@ public struct BatchRunner: Sendable {
         let instance = Catalog.Instance(input: input.name, status: "done", frames: 1, inputHash: hash, profileSHA256: profile.sha256,
                                         seconds: 0, options: options)
         let a = map.assessment
-        let reason = a.flatMap { $0.conservative ? $0.reasons.joined(separator: "; ") : nil }
+        let reason = a?.conservativeReason
         try catalog.record(instance, frames: [Catalog.Frame(input: input.name, frame: 0, status: "done", output: relative(path),
                                                             tokens: map.stats.tokenCount, uniformTokens: map.stats.uniformTokenCount,
                                                             reduction: map.stats.reduction, seconds: 0, profile: profile.profile.name,

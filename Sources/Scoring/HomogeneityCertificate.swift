@@ -52,9 +52,11 @@ public enum HomogeneityCertificate {
         }
     }
 
-    /// `values` in the plane's own unit (HU, raw detector values), unclipped.
+    /// `values` in the plane's own unit (HU, raw detector values), unclipped;
+    /// `cellForeground` the foreground fraction of each cell of `grid`
+    /// (the scorer's features have it already).
     public static func compute(values: [Float], mask: [UInt8], rows: Int, columns: Int, grid: CellGrid,
-                               parameters p: Parameters) -> Result {
+                               cellForeground: [Float], parameters p: Parameters) -> Result {
         let widest = p.windows.map { $0.upperBound - $0.lowerBound }.max() ?? 1
         let noise = NoiseEstimate(values: values, mask: mask, rows: rows, columns: columns, grid: grid, floor: 1e-4 * widest)
         var best = [Float](repeating: 0, count: grid.count)
@@ -66,14 +68,7 @@ public enum HomogeneityCertificate {
             let boxes = BoxSums(table: t, rows: rows, columns: columns)
             // Cells holding foreground: once all of them are uncertified no
             // further radius can change anything that matters.
-            var foregroundCells: [Int] = []
-            for c in 0..<grid.count {
-                let cy = c / grid.columns, cx = c % grid.columns
-                let y1 = min(rows, (cy + 1) * grid.cellSize), x1 = min(columns, (cx + 1) * grid.cellSize)
-                search: for y in (cy * grid.cellSize)..<y1 {
-                    for x in (cx * grid.cellSize)..<x1 where m[y * columns + x] != 0 { foregroundCells.append(c); break search }
-                }
-            }
+            let foregroundCells = cellForeground.indices.filter { cellForeground[$0] > 0 }
             for r in p.radiiPx {
                 if foregroundCells.allSatisfy({ best[$0] >= 1 }) { break }
                 let isotropic = r >= p.isotropicFromPx

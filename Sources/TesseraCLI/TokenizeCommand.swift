@@ -91,7 +91,7 @@ struct TokenizeCommand: AsyncParsableCommand {
         let results = await boundedConcurrentMap(chunks, limit: workers) { chunk in
             Result { () throws -> FrameJob.Output in try settings.run(chunk) }
         }
-        var lines: [String] = [], conservative: [(frame: Int, reasons: [String])] = []
+        var lines: [String] = [], conservative: [(frame: Int, reason: String)] = []
         for r in results {
             let out = try r.get()
             lines += out.stdout
@@ -103,7 +103,7 @@ struct TokenizeCommand: AsyncParsableCommand {
             let frames = conservative.count == frames.count ? (frames.count == 1 ? "" : "all \(frames.count) frames ")
                 : "\(conservative.count) of \(frames.count) frames "
             FileHandle.standardError.write(Data(("warning: \(input): \(frames)tokenized conservatively (every foreground cell at "
-                + "basePatch, only background dropped): " + first.reasons.joined(separator: "; ") + "\n").utf8))
+                + "basePatch, only background dropped): " + first.reason + "\n").utf8))
         }
     }
 }
@@ -123,7 +123,7 @@ struct FrameJob: Sendable {
         /// The maps as single-line JSON when writing to stdout.
         var stdout: [String] = []
         /// Frames outside the profile's calibrated distribution, and why.
-        var conservative: [(frame: Int, reasons: [String])] = []
+        var conservative: [(frame: Int, reason: String)] = []
     }
 
     func run(_ frames: [Int]) throws -> Output {
@@ -150,7 +150,7 @@ struct FrameJob: Sendable {
             if let cells { try AtomicWrite.write(CellDump.json(result.scored), to: framePath(cells, f)) }
             let s = result.map.stats
             let a = result.map.assessment
-            if let a, a.conservative { out.conservative.append((f, a.reasons)) }
+            if let reason = a?.conservativeReason { out.conservative.append((f, reason)) }
             var line = "\(input) frame \(f): \(s.tokenCount) tokens of \(s.uniformTokenCount) uniform (reduction "
                 + String(format: "%.1f%%", s.reduction * 100) + ", profile \(profile.profile.name)"
                 + (a.map { ", region \($0.region)" + ($0.conservative ? ", conservative" : "") } ?? "") + ")"

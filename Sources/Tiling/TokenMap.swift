@@ -33,6 +33,9 @@ public struct TokenMap: Sendable, Codable, Equatable {
         /// Foreground cells the certificate could not prove homogeneous (kept fine).
         public var uncertifiedCells: Int
         public var foregroundCells: Int
+
+        /// The reasons as one line, when the map is conservative.
+        public var conservativeReason: String? { conservative ? reasons.joined(separator: "; ") : nil }
     }
 
     public struct Source: Sendable, Codable, Equatable {

@@ -30,7 +30,8 @@ struct HomogeneityCertificateTests {
         let p = HomogeneityCertificate.Parameters(radiiPx: [1, 2, 3, 4, 6, 10], isotropicFromPx: 4, windows: windows,
                                                   contrastFraction: 0.05, zThreshold: 4)
         return HomogeneityCertificate.compute(values: v, mask: [UInt8](repeating: 1, count: size * size), rows: size,
-                                              columns: size, grid: grid, parameters: p)
+                                              columns: size, grid: grid, cellForeground: [Float](repeating: 1, count: grid.count),
+                                              parameters: p)
     }
 
     static func cellIndex(x: Double, y: Double) -> Int { (Int(y) / cell) * (size / cell) + Int(x) / cell }
