@@ -58,3 +58,35 @@ for seed in $(seq 1 6); do
   $T phantom --suite $B --domain xray --per-image 2 $F --seed "$seed" --against-border \
     $S/xray/RG1_UNCR.dcm $S/xray/RG3_UNCR.dcm $S/xray/cat-DX.dcm
 done
+
+# Mammography: subtle masses (2–6% of the image's range) and calcification
+# clusters (4–15%) inserted into three CBIS-DDSM film mammograms (CC and MLO,
+# pectoral muscle and skin line included), also against a border.
+M=Validation/mammography/suite.json
+rm -f "$M"; mkdir -p Validation/mammography
+for seed in $(seq 1 6); do
+  $T phantom --suite $M --domain xray --per-image 2 $F --seed "$seed" --shapes round,spiculated,lobulated \
+    --contrast-fraction 0.02:0.06 SampleStudies/mg
+  $T phantom --suite $M --domain xray --per-image 2 $F --seed "$((seed + 10))" --shapes calcificationCluster \
+    --contrast-fraction 0.04:0.15 SampleStudies/mg
+done
+for seed in 31 32 33; do
+  $T phantom --suite $M --domain xray --per-image 2 $F --seed "$seed" --against-border --shapes spiculated,round \
+    --contrast-fraction 0.02:0.06 SampleStudies/mg
+  $T phantom --suite $M --domain xray --per-image 2 $F --seed "$((seed + 10))" --against-border --shapes calcificationCluster \
+    --contrast-fraction 0.04:0.15 SampleStudies/mg
+done
+
+# Subtle radiographic lesions: contrast a fixed 2–4% (chest) and 2–6% (chest
+# and extremity) of the image's range, where anatomical texture (ribs,
+# vessels, trabeculae) is as strong as the lesion.
+X=Validation/xray-subtle/suite.json
+rm -f "$X"; mkdir -p Validation/xray-subtle
+for seed in $(seq 1 12); do
+  $T phantom --suite $X --domain xray --per-image 2 $F --seed "$seed" --contrast-fraction 0.02:0.04 \
+    $S/xray/RG1_UNCR.dcm $S/xray/cat-DX.dcm
+done
+for seed in $(seq 101 106); do
+  $T phantom --suite $X --domain xray --per-image 2 $F --seed "$seed" --contrast-fraction 0.02:0.06 \
+    $S/xray/RG1_UNCR.dcm $S/xray/RG3_UNCR.dcm $S/xray/cat-DX.dcm
+done

@@ -88,7 +88,7 @@ public enum ForegroundMask {
         for c in 0..<(gr * gc) {
             let m = sum[c] / count[c]
             let sd = (max(sq[c] / count[c] - m * m, 0)).squareRoot()
-            candidate[c] = (sd < 0.004 || (m < 0.06 && sd < 0.02)) ? 1 : 0
+            candidate[c] = (sd < 0.001 || (m < 0.06 && sd < 0.02)) ? 1 : 0
         }
         let outside = ConnectedComponents.reachableFromBorder(candidate, rows: gr, columns: gc)
         var mask = [UInt8](repeating: 1, count: plane.values.count)

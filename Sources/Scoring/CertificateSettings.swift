@@ -115,7 +115,9 @@ public enum DistributionGuard {
             reasons.append(kind.isEmpty ? "no Modality in the header"
                            : "modality \(kind) is not among those profile '\(profile.name)' was calibrated on (\(d.modalities.joined(separator: ", ")))")
         }
-        if !d.regions.contains(region.rawValue) {
+        if d.regions.isEmpty {
+            reasons.append("profile '\(profile.name)' certifies no body region: its validation found lesions its certificate would coarsen")
+        } else if !d.regions.contains(region.rawValue) {
             reasons.append("body region \(region.rawValue) is not among those profile '\(profile.name)' was calibrated on (\(d.regions.joined(separator: ", ")))")
         }
         if let range = d.spacingMM, range.count == 2, let s = spacingMM, s < range[0] / 1.5 || s > range[1] * 1.5 {

@@ -97,7 +97,8 @@ public enum DensityScorer {
         // The region (header, else what the body shows) picks the reading windows.
         let (region, regionReason) = source.map { BodyRegion.detect($0, plane: analysis, mask: mask, domain: domain) }
             ?? (.unknown, "no source header")
-        let certificate = certify(analysis, mask: mask, grid: features.grid, cellForeground: features.foreground, displayWindow: window,
+        let certificate = certify(analysis, domain: domain, mask: mask, grid: features.grid, cellForeground: features.foreground,
+                                  displayWindow: window,
                                   settings: profile.certificateSettings, region: region,
                                   spacingMM: spacing * Double(1 << level), largestTokenPx: (cellSize << profile.maxLevel) >> level)
         return Extraction(window: window, level: level, mask: mask, features: features, certificate: certificate,
@@ -107,14 +108,16 @@ public enum DensityScorer {
     /// The fail-safe criterion on the analysis plane, in the plane's own
     /// unit: CT in the region's reading windows (HU), other domains in the
     /// display window.
-    static func certify(_ analysis: ImagePlane, mask: [UInt8], grid: CellGrid, cellForeground: [Float], displayWindow: ClosedRange<Double>,
+    static func certify(_ analysis: ImagePlane, domain: ImageDomain, mask: [UInt8], grid: CellGrid, cellForeground: [Float],
+                        displayWindow: ClosedRange<Double>,
                         settings: CertificateSettings, region: BodyRegion, spacingMM: Double,
                         largestTokenPx: Int) -> HomogeneityCertificate.Result {
         let parameters = HomogeneityCertificate.Parameters(
             radiiPx: settings.radiiPx(spacingMM: spacingMM, largestTokenPx: largestTokenPx),
             isotropicFromPx: max(1, Int((settings.isotropicFromMM / spacingMM).rounded())),
             windows: settings.readingWindows(for: region) ?? [displayWindow],
-            contrastFraction: settings.contrastFraction, zThreshold: settings.zThreshold)
+            contrastFraction: settings.contrastFraction, zThreshold: settings.zThreshold,
+            findFlatBackground: domain != .ct)
         return HomogeneityCertificate.compute(values: analysis.values, mask: mask, rows: analysis.rows,
                                               columns: analysis.columns, grid: grid, cellForeground: cellForeground,
                                               parameters: parameters)

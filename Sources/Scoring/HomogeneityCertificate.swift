@@ -34,6 +34,11 @@ public enum HomogeneityCertificate {
         public let detectability: [Float]
         /// Robust pixel noise of the plane (its own unit).
         public let noiseSigma: Double
+        /// Per cell: background with no signal in it (`FlatBackground`);
+        /// empty when not asked for (CT: its background is air by HU).
+        public let flatBackground: [Bool]
+
+        public func flat(_ cell: Int) -> Bool { !flatBackground.isEmpty && flatBackground[cell] }
 
         public func uncertified(_ cell: Int) -> Bool { detectability[cell] >= 1 }
     }
@@ -45,10 +50,13 @@ public enum HomogeneityCertificate {
         public var windows: [ClosedRange<Double>]
         public var contrastFraction: Double
         public var zThreshold: Double
+        /// Find the blank background cells (`Result.flatBackground`).
+        public var findFlatBackground: Bool
 
-        public init(radiiPx: [Int], isotropicFromPx: Int, windows: [ClosedRange<Double>], contrastFraction: Double, zThreshold: Double) {
+        public init(radiiPx: [Int], isotropicFromPx: Int, windows: [ClosedRange<Double>], contrastFraction: Double, zThreshold: Double,
+                    findFlatBackground: Bool = true) {
             self.radiiPx = radiiPx; self.isotropicFromPx = isotropicFromPx; self.windows = windows
-            self.contrastFraction = contrastFraction; self.zThreshold = zThreshold
+            self.contrastFraction = contrastFraction; self.zThreshold = zThreshold; self.findFlatBackground = findFlatBackground
         }
     }
 
@@ -60,8 +68,11 @@ public enum HomogeneityCertificate {
         let widest = p.windows.map { $0.upperBound - $0.lowerBound }.max() ?? 1
         let noise = NoiseEstimate(values: values, mask: mask, rows: rows, columns: columns, grid: grid, floor: 1e-4 * widest)
         var best = [Float](repeating: 0, count: grid.count)
-        guard noise.global > 0 else { return Result(detectability: best, noiseSigma: 0) }
         let visible = VisibleContrast(windows: p.windows, fraction: p.contrastFraction)
+        let flat = p.findFlatBackground
+            ? FlatBackground.cells(values: values, columns: columns, grid: grid, cellForeground: cellForeground, noiseSigma: noise.global)
+            : []
+        guard noise.global > 0 else { return Result(detectability: best, noiseSigma: 0, flatBackground: flat) }
         let table = MaskedSummedAreaTable(values: values, mask: mask, rows: rows, columns: columns, squares: false)
         table.withTable { t in
         mask.withUnsafeBufferPointer { m in
@@ -94,7 +105,7 @@ public enum HomogeneityCertificate {
                 }
             }
         }}
-        return Result(detectability: best, noiseSigma: noise.global)
+        return Result(detectability: best, noiseSigma: noise.global, flatBackground: flat)
     }
 
     /// Raises every cell meeting the pixel rectangle [x0, x1] × [y0, y1].

@@ -49,6 +49,14 @@ struct PhantomCommand: AsyncParsableCommand {
                                discussion: "Realistic low contrasts: brain 8:30, liver 15:60. Default: from the local noise (CNR 5–20)."))
     var contrastHU: String?
 
+    @Option(help: ArgumentHelp("Lesion shapes, comma-separated: round, lobulated, spiculated, groundGlass, calcificationCluster.",
+                               discussion: "Placement cycles through them. calcificationCluster: 5–15 dense specks of 0.2–0.6 mm in a 3–15 mm cluster (mammography)."))
+    var shapes = LesionShape.masses.map(\.rawValue).joined(separator: ",")
+
+    @Option(help: ArgumentHelp("Radiographs: lesion contrast as a share of the image's 1st–99th percentile range, LO:HI.",
+                               discussion: "Subtle mammographic masses 0.02:0.06, calcifications 0.04:0.15. Default: from the local noise (CNR 5–20)."))
+    var contrastFraction: String?
+
     @Option(help: "Use every Nth image of a folder (series are highly redundant).")
     var every = 1
 
@@ -66,13 +74,15 @@ struct PhantomCommand: AsyncParsableCommand {
 
     func run() async throws {
         guard let d = ImageDomain(rawValue: domain) else { throw ValidationError("--domain is ct, xray or natural") }
-        let contrastRange = try contrastHU.map { text -> ClosedRange<Double> in
-            let parts = text.split(separator: ":").compactMap { Double($0) }
-            guard parts.count == 2, parts[0] > 0, parts[0] <= parts[1] else {
-                throw ValidationError("--contrast-hu takes LO:HI with 0 < LO ≤ HI, e.g. 8:30 (got '\(text)')")
+        let contrastRange = try contrastHU.map { try Self.range($0, option: "--contrast-hu", example: "8:30") }
+        let fractionRange = try contrastFraction.map { try Self.range($0, option: "--contrast-fraction", example: "0.02:0.06") }
+        let shapeList = try shapes.split(separator: ",").map { name -> LesionShape in
+            guard let shape = LesionShape(rawValue: String(name)) else {
+                throw ValidationError("--shapes: unknown shape '\(name)' (one of \(LesionShape.allCases.map(\.rawValue).joined(separator: ", ")))")
             }
-            return parts[0]...parts[1]
+            return shape
         }
+        guard !shapeList.isEmpty else { throw ValidationError("--shapes needs at least one shape") }
         let folder = (suite as NSString).deletingLastPathComponent
         var s = FileManager.default.fileExists(atPath: suite)
             ? try Suite.load(suite).suite : Suite(name: (folder as NSString).lastPathComponent, domain: d.rawValue, description: nil, cases: [])
@@ -103,13 +113,25 @@ struct PhantomCommand: AsyncParsableCommand {
                 let plane = try loader.plane(frame: 0)
                 c.lesions = try LesionPlanner.plan(plane, domain: d, count: perImage, seed: seed &+ stableHash(id),
                                                    idPrefix: "lesion", lungOnly: lung, contrastHU: contrastRange,
-                                                   againstBorder: againstBorder)
+                                                   contrastFraction: fractionRange,
+                                                   againstBorder: againstBorder, shapes: shapeList)
             }
             s.cases.append(c)
             added += 1
         }
         try AtomicWrite.write(Array((try encodeJSON(s) + "\n").utf8), to: suite)
         print("\(added) case(s) added to \(suite) (\(s.cases.count) in all)")
+    }
+}
+
+extension PhantomCommand {
+    /// LO:HI with 0 < LO ≤ HI.
+    static func range(_ text: String, option: String, example: String) throws -> ClosedRange<Double> {
+        let parts = text.split(separator: ":").compactMap { Double($0) }
+        guard parts.count == 2, parts[0] > 0, parts[0] <= parts[1] else {
+            throw ValidationError("\(option) takes LO:HI with 0 < LO ≤ HI, e.g. \(example) (got '\(text)')")
+        }
+        return parts[0]...parts[1]
     }
 }
 

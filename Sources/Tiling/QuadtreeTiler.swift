@@ -46,12 +46,14 @@ public enum QuadtreeTiler {
     /// foreground cell. CT keeps its background (air below −500 HU holds no
     /// lesion); a radiograph's or photograph's mask is a heuristic (flat or
     /// dark cells at the border), so there the dilation reaches into it: a
-    /// lesion at the field edge continues where the mask stopped.
+    /// lesion at the field edge continues where the mask stopped. It stops
+    /// at background cells with nothing visible in them (flat: saturated
+    /// direct exposure, a zeroed film border).
     public static func uncertifiedCells(_ scored: ScoredImage, dilation: Int) -> [Float] {
         let fg = scored.features.foreground
         let d = zip(scored.certificate.detectability, fg).map { $0 >= 1 && $1 > 0 ? Float(1) : 0 }
         var out = Context.safetyCells(scores: d, grid: scored.grid, threshold: 1, dilation: dilation)
-        if scored.domain == .ct { for c in 0..<out.count where fg[c] == 0 { out[c] = 0 } }
+        for c in 0..<out.count where fg[c] == 0 && (scored.domain == .ct || scored.certificate.flat(c)) { out[c] = 0 }
         return out
     }
 

@@ -28,7 +28,8 @@ public enum CasePreparation {
         var records: [String: LesionRecord] = [:]
         if let lesions = c.lesions, !lesions.isEmpty {
             let spacing = plane.spacingMM?.mean ?? defaultSpacing(loader.domain)
-            let inserted = LesionInserter.insert(lesions, into: plane, spacingMM: spacing)
+            let inserted = LesionInserter.insert(lesions, into: plane, spacingMM: spacing,
+                                                 field: try LesionPlanner.field(plane, domain: loader.domain))
             plane = inserted.plane
             rois += inserted.rois
             for r in inserted.records { records[r.id] = r }

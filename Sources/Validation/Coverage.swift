@@ -1,3 +1,4 @@
+import Scoring
 import Tiling
 
 /// The contract's coverage rule: an ROI is resolved when every one of its
@@ -14,6 +15,20 @@ public struct CoverageResult: Sendable, Equatable, Codable {
 }
 
 public enum Coverage {
+    /// Per ROI: whether every pixel lies in a foreground cell of the scorer's
+    /// mask, i.e. whether the background-only baseline (drop background, keep
+    /// every other cell at basePatch) would resolve it.
+    public static func baselineResolved(_ scored: ScoredImage, rois: [ROI]) -> [Bool] {
+        let grid = scored.grid, foreground = scored.features.foreground
+        let rows = grid.imageRows, cols = grid.imageColumns
+        return rois.map { roi in
+            let pixels = roi.pixels(rows: rows, columns: cols)
+            return !pixels.isEmpty && pixels.allSatisfy { p in
+                foreground[(p / cols / grid.cellSize) * grid.columns + (p % cols) / grid.cellSize] > 0
+            }
+        }
+    }
+
     public static func evaluate(_ map: TokenMap, rois: [ROI]) -> [CoverageResult] {
         guard !rois.isEmpty else { return [] }
         let rows = map.image.rows, cols = map.image.columns

@@ -11,21 +11,29 @@ public enum LesionPlanner {
 
     public static func plan(_ plane: ImagePlane, domain: ImageDomain, count: Int, seed: UInt64, idPrefix: String,
                             diameterRangeMM: ClosedRange<Double> = 3...30, lungOnly: Bool = false,
-                            contrastHU: ClosedRange<Double>? = nil, againstBorder: Bool = false) throws -> [LesionSpec] {
-        let profile = try Profile.builtIn(for: domain).profile
-        let normalized = profile.intensity.normalize(plane)
-        let mask = ForegroundMask.compute(plane, domain: domain, normalized: normalized, cellSize: 16)
+                            contrastHU: ClosedRange<Double>? = nil, contrastFraction: ClosedRange<Double>? = nil,
+                            againstBorder: Bool = false,
+                            shapes: [LesionShape] = LesionShape.masses) throws -> [LesionSpec] {
+        let mask = try field(plane, domain: domain)
         let spacing = plane.spacingMM?.mean ?? CasePreparation.defaultSpacing(domain)
         var rng = SplitMix64(seed: seed)
         func uniform() -> Double { Double(rng.next() >> 11) / Double(1 << 53) }
         var placed: [(x: Double, y: Double, r: Double)] = []
         var specs: [LesionSpec] = []
+        // Radiographs: a fixed share of the image's 1st–99th percentile range
+        // gives realistic subtle contrast where texture would inflate a CNR.
+        let displayRange = contrastFraction.map { _ -> Double in
+            let r = IntensityWindow.percentiles(low: 1, high: 99).resolve(plane)
+            return r.upperBound - r.lowerBound
+        }
         for k in 0..<count {
             let maxDiameter = min(diameterRangeMM.upperBound, Double(min(plane.rows, plane.columns)) / 6 * spacing)
             let lo = log(diameterRangeMM.lowerBound), hi = log(max(maxDiameter, diameterRangeMM.lowerBound))
-            let diameter = exp(lo + (hi - lo) * uniform())
+            let shape = shapes[(Int(seed % 4) + k) % shapes.count]
+            // Calcification clusters span 3–15 mm (a reader's cluster outline).
+            let u = uniform()
+            let diameter = shape == .calcificationCluster ? 3 * exp(log(5.0) * u) : exp(lo + (hi - lo) * u)
             let r = diameter / 2 / spacing
-            let shape = LesionShape.allCases[(Int(seed % 4) + k) % LesionShape.allCases.count]
             for _ in 0..<2000 {
                 let x = r + 2 + uniform() * (Double(plane.columns) - 2 * r - 4)
                 let y = r + 2 + uniform() * (Double(plane.rows) - 2 * r - 4)
@@ -41,13 +49,17 @@ public enum LesionPlanner {
                 let noise = max(LesionInserter.ringSD(plane, cx: x, cy: y, r: r), domain == .ct ? 8 : 1e-3)
                 let cnr = cnrLevels[Int(rng.next() % UInt64(cnrLevels.count))]
                 var sign: Double = rng.next() % 2 == 0 ? 1 : -1
-                if shape == .groundGlass || (domain == .ct && lungOnly) { sign = 1 }  // opacities are denser than lung
+                // Opacities are denser than lung; calcium is denser than any soft tissue.
+                if shape == .groundGlass || shape == .calcificationCluster || (domain == .ct && lungOnly) { sign = 1 }
                 var contrast = sign * cnr * noise
                 if domain == .ct { contrast = sign * min(max(abs(contrast), 20), 600) }
                 // A fixed HU range (brain 8–30, liver 15–60): realistic low
                 // contrast whatever the noise, both polarities.
                 if domain == .ct, let range = contrastHU {
                     contrast = sign * (range.lowerBound + (range.upperBound - range.lowerBound) * uniform())
+                }
+                if domain != .ct, let range = contrastFraction, let width = displayRange {
+                    contrast = sign * width * (range.lowerBound + (range.upperBound - range.lowerBound) * uniform())
                 }
                 specs.append(LesionSpec(id: "\(idPrefix)-l\(k)", shape: shape, cx: (x * 100).rounded() / 100,
                                         cy: (y * 100).rounded() / 100, diameterMM: (diameter * 100).rounded() / 100,
@@ -57,6 +69,13 @@ public enum LesionPlanner {
             }
         }
         return specs
+    }
+
+    /// The patient in the exposed field: the domain's foreground mask at
+    /// 16 px cells, as the planner and the inserter see it.
+    public static func field(_ plane: ImagePlane, domain: ImageDomain) throws -> [UInt8] {
+        let profile = try Profile.builtIn(for: domain).profile
+        return ForegroundMask.compute(plane, domain: domain, normalized: profile.intensity.normalize(plane), cellSize: 16)
     }
 
     /// The lesion and a margin lie in the foreground (checked on a ring of points).

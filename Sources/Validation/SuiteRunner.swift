@@ -15,6 +15,9 @@ public struct ROIResult: Sendable, Codable, Equatable {
     public var sizeMM: Double
     /// Contrast-to-noise ratio, for inserted lesions.
     public var cnr: Double?
+    /// Whether the background-only baseline (every foreground cell at
+    /// basePatch, background dropped) would resolve it: what the mask alone keeps.
+    public var baselineResolved: Bool?
 }
 
 public struct CaseResult: Sendable, Codable, Equatable {
@@ -60,6 +63,8 @@ public struct SuiteReport: Sendable, Codable {
         public var resolved: Int
         public var reduction: Double
         public var baselineReduction: Double
+        /// ROIs the background-only baseline would resolve.
+        public var baselineResolved: Int?
         /// Calibration-split cases with ROIs (n) and their mean skipped-ROI
         /// fraction R̂: conformal risk control for fixed thresholds gives
         /// E[skipped fraction of a new exchangeable case] ≤ (n·R̂ + 1)/(n + 1).
@@ -117,19 +122,23 @@ public enum SuiteRunner {
             return .init(region: region.rawValue, cases: cases.count, conservativeCases: cases.filter { $0.conservative == true }.count,
                          rois: rois.count, resolved: rois.filter(\.resolved).count,
                          reduction: uniform > 0 ? 1 - tokens / uniform : 0, baselineReduction: uniform > 0 ? 1 - baseline / uniform : 0,
+                         baselineResolved: rois.filter { $0.baselineResolved == true }.count,
                          calibrationCases: calibration.count,
                          conformalBound: calibration.isEmpty ? nil : (risk.reduce(0, +) + 1) / (n + 1))
         }
     }
 
     public static func evaluate(_ c: PreparedCase, profile: LoadedProfile) -> CaseResult {
-        let map = Tokenizer.tokenize(c.plane, source: c.source, domain: c.domain, profile: profile).map
+        let tokenized = Tokenizer.tokenize(c.plane, source: c.source, domain: c.domain, profile: profile)
+        let map = tokenized.map
         let spacing = c.plane.spacingMM?.mean ?? CasePreparation.defaultSpacing(c.domain)
-        let rois = zip(c.rois, Coverage.evaluate(map, rois: c.rois)).map { roi, cov in
-            ROIResult(id: roi.id, label: roi.label, resolved: cov.resolved, fineFraction: cov.fineFraction,
-                      droppedFraction: cov.droppedFraction, areaPx: cov.area,
-                      sizeMM: ((4 * Double(cov.area) / .pi).squareRoot() * spacing * 10).rounded() / 10,
-                      cnr: c.lesions[roi.id].map { ($0.cnr * 10).rounded() / 10 })
+        let baseline = Coverage.baselineResolved(tokenized.scored, rois: c.rois)
+        let rois = zip(zip(c.rois, Coverage.evaluate(map, rois: c.rois)), baseline).map { pair, inBaseline in
+            let (roi, cov) = pair
+            return ROIResult(id: roi.id, label: roi.label, resolved: cov.resolved, fineFraction: cov.fineFraction,
+                             droppedFraction: cov.droppedFraction, areaPx: cov.area,
+                             sizeMM: ((4 * Double(cov.area) / .pi).squareRoot() * spacing * 10).rounded() / 10,
+                             cnr: c.lesions[roi.id].map { ($0.cnr * 10).rounded() / 10 }, baselineResolved: inBaseline)
         }
         return CaseResult(id: c.id, split: c.split, image: c.source.path, tokens: map.stats.tokenCount,
                           uniformTokens: map.stats.uniformTokenCount, reduction: map.stats.reduction, rois: rois, error: nil,
@@ -159,10 +168,11 @@ public enum SuiteReportFormat {
                      + (s.passed ? " — PASS" : " — FAIL"))
         if let regions = s.regions, !regions.isEmpty {
             lines.append("")
-            lines.append("region     cases  conservative  ROIs resolved  reduction  background-only  calibration n  conformal bound")
+            lines.append("region     cases  conservative  ROIs resolved  reduction  background-only (resolved)  calibration n  conformal bound")
             for g in regions {
                 lines.append(pad(g.region, 11) + pad(String(g.cases), 7) + pad(String(g.conservativeCases), 14)
-                             + pad("\(g.resolved)/\(g.rois)", 15) + pad(pct(g.reduction), 11) + pad(pct(g.baselineReduction), 17)
+                             + pad("\(g.resolved)/\(g.rois)", 15) + pad(pct(g.reduction), 11)
+                             + pad(pct(g.baselineReduction) + (g.baselineResolved.map { " (\($0)/\(g.rois))" } ?? ""), 28)
                              + pad(String(g.calibrationCases), 15) + (g.conformalBound.map { String(format: "%.3f", $0) } ?? "-"))
             }
         }

@@ -46,4 +46,37 @@ import Testing
         let border = try CLI.run(["validate", "Validation/xray-border"])
         #expect(border.status == 0 && border.stdout.contains("— PASS"), "\(border.stdout.suffix(600))")
     }
+
+    /// Mammography has no calibrated profile: every DDSM mammogram (bundled in
+    /// SampleStudies/mg) is tokenized conservatively, and every subtle mass
+    /// and calcification cluster of the test split stays at basePatch. Given
+    /// the X-ray certificate at the settings it had before `xray-subtle`
+    /// (z = 2.25, 2% of the window) as if mammograms were in distribution,
+    /// the same suite loses lesions: the guard is what keeps them safe.
+    @Test func mammographySuiteIsConservativeAndTheGuardIsWhatSavesIt() throws {
+        let r = try CLI.run(["validate", "Validation/mammography"])
+        #expect(r.status == 0, "\(r.stdout.suffix(800))")
+        let row = try #require(r.stdout.split(separator: "\n").first { $0.hasPrefix("breast ") })
+        let columns = row.split(separator: " ")
+        #expect(columns[1] == columns[2], "every breast case conservative: \(row)")
+        let shown = try CLI.run(["profile", "show", "xray"])
+        let text = shown.stdout.split(separator: "\n", maxSplits: 1).last.map(String.init) ?? ""
+        var profile = try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
+        var distribution = try #require(profile["distribution"] as? [String: Any])
+        distribution["modalities"] = ["CR", "DX", "MG"]
+        distribution["regions"] = ["breast"]
+        distribution["spacingMM"] = [0.05, 0.15]
+        profile["distribution"] = distribution
+        var certificate = try #require(profile["certificate"] as? [String: Any])
+        certificate["zThreshold"] = 2.25
+        certificate["contrastFraction"] = 0.02
+        profile["certificate"] = certificate
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("tessera-mg-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let unguarded = dir.appendingPathComponent("xray-mg.json")
+        try JSONSerialization.data(withJSONObject: profile).write(to: unguarded)
+        let bad = try CLI.run(["validate", "Validation/mammography", "--profile", unguarded.path])
+        #expect(bad.status == 1 && bad.stdout.contains("skipped: mammography-"), "\(bad.stdout.suffix(600))")
+    }
 }

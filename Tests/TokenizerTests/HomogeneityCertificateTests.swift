@@ -69,4 +69,24 @@ struct HomogeneityCertificateTests {
         let narrow = Self.certify(v, windows: [-890 ... -810])
         #expect(narrow.detectability[Self.cellIndex(x: 96, y: 96)] >= 1)
     }
+
+    /// Background cells with no recorded signal (constant: a blanked film
+    /// border) are flat; background with noise in it (collimation, direct
+    /// exposure) is not, and no cell holding foreground ever is.
+    @Test func onlyConstantBackgroundIsFlat() {
+        var v = Self.tissue()
+        let grid = CellGrid(imageRows: Self.size, imageColumns: Self.size, cellSize: Self.cell)
+        var foreground = [Float](repeating: 1, count: grid.count)
+        // Left quarter: background, constant 0 in its top half, noisy below.
+        for y in 0..<Self.size { for x in 0..<(Self.size / 4) { v[y * Self.size + x] = y < Self.size / 2 ? 0 : v[y * Self.size + x] - 40 } }
+        for c in 0..<grid.count where c % grid.columns < grid.columns / 4 { foreground[c] = 0 }
+        let flat = FlatBackground.cells(values: v, columns: Self.size, grid: grid, cellForeground: foreground, noiseSigma: 10)
+        #expect(flat[Self.cellIndex(x: 4, y: 4)], "constant background cell")
+        #expect(!flat[Self.cellIndex(x: 4, y: 180)], "noisy background cell")
+        #expect(!flat[Self.cellIndex(x: 100, y: 4)], "foreground cell")
+        // One speck in a constant cell makes it not flat.
+        v[4 * Self.size + 4] = 30
+        let specked = FlatBackground.cells(values: v, columns: Self.size, grid: grid, cellForeground: foreground, noiseSigma: 10)
+        #expect(!specked[Self.cellIndex(x: 4, y: 4)])
+    }
 }

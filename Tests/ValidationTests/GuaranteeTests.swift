@@ -53,14 +53,16 @@ import Tiling
 
     @Test func shippedProfilesPassTheirSuites() async throws {
         // The homogeneity certificate keeps nearly all CT anatomy fine: the
-        // CT reduction is the background-only baseline's (50.4%); chest
-        // radiographs gain over theirs (22.6% vs 15.0%).
-        for (suite, minimumReduction) in [("ct", 0.45), ("xray", 0.25)] {
+        // CT reduction is the background-only baseline's (50.2%). Radiographs
+        // are all conservative (no region certified): background only, 21%.
+        for (suite, minimumReduction) in [("ct", 0.45), ("xray", 0.18)] {
             let (s, folder) = try Suite.load(TestData.validation + "/" + suite)
             let report = await SuiteRunner.run(s, folder: folder, profile: try Profile.load(s.domain), split: "test")
             #expect(report.summary.passed, "\(suite): \(report.summary.skipped)")
             #expect(report.summary.resolved == report.summary.rois && report.summary.rois >= 30)
             #expect(report.summary.reduction >= minimumReduction, "\(suite): reduction \(report.summary.reduction)")
+            let conservative = report.cases.filter { $0.conservative == true }.count
+            #expect(suite == "xray" ? conservative == report.cases.count : conservative == 0, "\(suite): \(conservative) conservative")
             print("validate \(suite) [test]: \(report.summary.resolved)/\(report.summary.rois) resolved, reduction \(report.summary.reduction)")
         }
     }
@@ -97,5 +99,36 @@ import Tiling
             #expect(abs(Double(inserted.plane.values[i] - plane.values[i]) - spec.contrast) < spec.contrast * 0.45 + 1)
             #expect(roi.pixels(rows: 512, columns: 512).contains(i))
         }
+    }
+
+    /// A calcification cluster on a real mammogram: 5–15 dense specks, all
+    /// inside the cluster's outline (the ROI), which lies in the breast; the
+    /// contrast is the asked share of the image's range. The background-only
+    /// baseline keeps it (it lies in the foreground) and would drop an ROI
+    /// placed in the blanked film border.
+    @Test func calcificationClustersLieInTheirOutline() throws {
+        let loader = try ImageLoader(path: TestData.samples + "/mg/sfm-benign-0_1-130.dcm")
+        let plane = try loader.plane(frame: 0)
+        let specs = try LesionPlanner.plan(plane, domain: .xray, count: 3, seed: 7, idPrefix: "c",
+                                           contrastFraction: 0.04...0.15, shapes: [.calcificationCluster])
+        #expect(specs.count == 3 && specs.allSatisfy { $0.shape == .calcificationCluster && $0.contrast > 0 })
+        #expect(specs.allSatisfy { (3...15).contains($0.diameterMM) })
+        let inserted = LesionInserter.insert(specs, into: plane, spacingMM: 0.1)
+        let cols = plane.columns
+        for (spec, roi) in zip(specs, inserted.rois) {
+            let pixels = Set(roi.pixels(rows: plane.rows, columns: cols))
+            // Pixels the cluster changed, and how many specks (changed runs) there are.
+            let changed = (0..<plane.values.count).filter { inserted.plane.values[$0] != plane.values[$0] }
+            // Specks reach at most 0.8 R + 3.5 px from the centre.
+            let mine = changed.filter { hypot(Double($0 % cols) - spec.cx, Double($0 / cols) - spec.cy) <= spec.diameterMM / 0.2 + 4 }
+            #expect(!mine.isEmpty && mine.allSatisfy { pixels.contains($0) }, "\(spec.id): a speck outside its outline")
+            #expect(pixels.count > mine.count, "\(spec.id): the outline is the cluster's region, not its specks")
+            #expect(mine.map { inserted.plane.values[$0] - plane.values[$0] }.max()! >= Float(spec.contrast) * 0.99)
+        }
+        let profile = try Profile.builtIn(for: .xray)
+        let scored = DensityScorer.score(plane, domain: .xray, profile: profile.profile, cellSize: 16)
+        #expect(Coverage.baselineResolved(scored, rois: inserted.rois).allSatisfy { $0 })
+        let corner = ROI.fromPixels(id: "border", label: nil, pixels: [1100 * cols + 1000], columns: cols)  // blanked film, right of the breast
+        #expect(Coverage.baselineResolved(scored, rois: [corner]) == [false])
     }
 }
