@@ -103,7 +103,7 @@ let package = Package(
         ),
         .testTarget(
             name: "TesseraCLITests",
-            dependencies: ["TesseraCLI", "Batch", "Tiling", "Validation", "CXXHash"]
+            dependencies: ["TesseraCLI", "Batch", "Tiling", "Validation", "CXXHash", "FileOutput", "DicomIO"]
         ),
     ],
     cxxLanguageStandard: .cxx17

@@ -85,8 +85,17 @@ public struct BatchRunner: Sendable {
         DicomFile.initializeCodecs()  // before the tasks start, if no caller has yet
         // Nothing done yet (a fresh folder): no file can be up to date.
         let resuming = (try? catalog.hasDoneInstances()) ?? true
+        // Inputs an earlier run started and never finished: it died reading them.
+        let crashed = (try? catalog.unfinishedAttempts()) ?? [:]
         let registry = InstanceRegistry(count: inputs.count)
-        let results = await boundedConcurrentMap(Array(inputs.enumerated()), limit: options.jobs) { index, input in
+        let results = await boundedConcurrentMap(Array(inputs.enumerated()), limit: options.jobs) {
+            index, input -> (event: BatchEvent, header: ImageHeader?) in
+            if let starts = crashed[input.name], starts >= Self.retriesAfterCrash + 1 {
+                await registry.settle(index, input)
+                let event = quarantine(input, starts: starts, catalog: catalog)
+                progress(event)
+                return (event, nil)
+            }
             let outcome = await process(input, catalog: catalog, profiles: profiles, resuming: resuming) {
                 await registry.register(index, input, sopUID: $0, hash: $1)
             }
@@ -97,6 +106,24 @@ public struct BatchRunner: Sendable {
         var headers: [String: ImageHeader] = [:]
         for (input, (_, header)) in zip(inputs, results) { headers[input.name] = header }
         return Outcome(events: results.map(\.0), headers: headers)
+    }
+
+    /// Size, modification time (ns) and inode: what make and rsync compare.
+    static func fileStamp(_ path: String) -> String? {
+        var st = stat()
+        guard stat(path, &st) == 0 else { return nil }
+        return "\(st.st_size):\(st.st_mtim.tv_sec).\(st.st_mtim.tv_nsec):\(st.st_ino)"
+    }
+
+    /// An input that was being read when earlier runs died is retried once;
+    /// after that it is quarantined: a failed row, never read again.
+    static let retriesAfterCrash = 1
+
+    func quarantine(_ input: BatchInput, starts: Int, catalog: Catalog) -> BatchEvent {
+        let reason = "crashed a previous run (\(starts) runs died while reading it); quarantined, not read again"
+        try? catalog.record(Catalog.Instance(input: input.name, status: "failed", error: reason, frames: 0, seconds: 0),
+                            frames: [], modality: nil, description: nil, keepsAttempt: true)
+        return BatchEvent(input: input.name, status: "failed", frames: 0, tokens: 0, error: reason)
     }
 
     /// Tokenizes every frame of one input; also returns its header (the
@@ -111,9 +138,26 @@ public struct BatchRunner: Sendable {
         func seconds() -> Double { Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 }
         var instance = Catalog.Instance(input: input.name, status: "failed", frames: 0, seconds: 0)
         func ignored(_ reason: String?) -> (BatchEvent, ImageHeader?) {
-            (BatchEvent(input: input.name, status: "ignored", frames: 0, tokens: 0, error: reason), nil)
+            try? catalog.clearStarted(input.name)
+            return (BatchEvent(input: input.name, status: "ignored", frames: 0, tokens: 0, error: reason), nil)
         }
+        let stamp = Self.fileStamp(input.path)
+        instance.fileStat = stamp
         do {
+            // Resume: an input whose done row matches its file stamp,
+            // profile and options, with every output in place, is skipped
+            // unread (ROI options depend on the instance's UID: those are
+            // checked the long way).
+            if resuming, let stamp, options.rois == nil,
+               let outputs = try catalog.doneUnchanged(input: input.name, fileStat: stamp, profiles: Set(profiles.hashes.values),
+                                                       options: outputOptions(sop: nil, frames: 0)),
+               outputs.allSatisfy({ outputsExist(options.output + "/" + $0, dicom: !isPhotograph(input.path)) }) {
+                _ = await identify(nil, nil)
+                return (BatchEvent(input: input.name, status: "skipped", frames: outputs.count, tokens: 0, error: nil), nil)
+            }
+            // Before anything reads the file: if this process dies in a
+            // decoder, the next run finds the mark (crash isolation).
+            try catalog.markStarted(input.name)
             // A sharded run reads the header alone first: the Study Instance
             // UID decides whether this process reads the rest at all.
             if let shard = options.shard {
@@ -161,6 +205,7 @@ public struct BatchRunner: Sendable {
             if resuming, let outputs = try catalog.isDone(input: input.name, inputHash: hash, profileSHA256: profile.sha256,
                                                 options: instance.options ?? ""),
                outputs.count == loader.frames, outputs.allSatisfy({ outputsExist(options.output + "/" + $0, dicom: true) }) {
+                try catalog.clearStarted(input.name)
                 return (BatchEvent(input: input.name, status: "skipped", frames: outputs.count, tokens: 0, error: nil), header)
             }
             var frames: [Catalog.Frame] = []
@@ -218,6 +263,7 @@ public struct BatchRunner: Sendable {
     func photo(_ input: BatchInput, loader opened: ImageLoader?, catalog: Catalog, profiles: ProfileSet,
                resuming: Bool) throws -> BatchEvent {
         if let s = options.shard, Int(stableHash(input.name) % UInt64(s.count)) != s.index {
+            try catalog.clearStarted(input.name)
             return BatchEvent(input: input.name, status: "ignored", frames: 0, tokens: 0, error: nil)
         }
         let hash = try InputCollector.contentHash(input.path)
@@ -227,6 +273,7 @@ public struct BatchRunner: Sendable {
         let options = try outputOptions(sop: nil, frames: 1)
         if resuming, let outputs = try catalog.isDone(input: input.name, inputHash: hash, profileSHA256: profile.sha256, options: options),
            outputs.count == 1, outputsExist(path, dicom: false) {
+            try catalog.clearStarted(input.name)
             return BatchEvent(input: input.name, status: "skipped", frames: 1, tokens: 0, error: nil)
         }
         let plane = try loader.plane(frame: 0)
@@ -236,7 +283,7 @@ public struct BatchRunner: Sendable {
         try writePatches(tokenized, tokenMap: path)
         try AtomicWrite.write(TokenMapJSON.bytes(map), to: path)
         let instance = Catalog.Instance(input: input.name, status: "done", frames: 1, inputHash: hash, profileSHA256: profile.sha256,
-                                        seconds: 0, options: options)
+                                        seconds: 0, options: options, fileStat: Self.fileStamp(input.path))
         let a = map.assessment
         let reason = a?.conservativeReason
         try catalog.record(instance, frames: [Catalog.Frame(input: input.name, frame: 0, status: "done", output: relative(path),

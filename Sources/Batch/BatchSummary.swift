@@ -82,7 +82,7 @@ public struct BatchSummary: Sendable, Codable {
         files.append((layout.root + "/summary.csv", Array(csv.utf8)))
         if seriesSummaries {
             files += try seriesFiles(catalog: catalog, frames: frames, instances: instances, inputs: inputs, layout: layout,
-                                     headers: headers)
+                                     headers: headers, changed: Set(events.filter { $0.status == "done" }.map(\.input)))
         }
         // The catalog is not touched below: its closing fsyncs overlap the writes.
         async let closed: Void = closingCatalog ? catalog.close() : ()
@@ -96,14 +96,19 @@ public struct BatchSummary: Sendable, Codable {
     /// `headers`: those already read this run (by input name); the rest
     /// (instances done by an earlier run) are read from their files.
     /// `frames`: the catalog's done frames; `instances`: all its instances.
+    /// `changed`: inputs done in this run; a series none of them belongs to
+    /// keeps the series.json an earlier run wrote (a resume reads no headers).
     static func seriesFiles(catalog: Catalog, frames doneFrames: [Catalog.Frame], instances: [Catalog.Instance],
                             inputs: [BatchInput], layout: OutputLayout,
-                            headers known: [String: ImageHeader]) throws -> [(String, [UInt8])] {
+                            headers known: [String: ImageHeader], changed: Set<String>? = nil) throws -> [(String, [UInt8])] {
         var files: [(String, [UInt8])] = []
         let pathByName = Dictionary(inputs.map { ($0.name, $0.path) }, uniquingKeysWith: { a, _ in a })
         let frames = Dictionary(grouping: doneFrames, by: \.input)
         let done = instances.filter { $0.status == "done" && $0.seriesUID != nil }
         for (series, members) in Dictionary(grouping: done, by: { $0.seriesUID! }) {
+            let folder = layout.seriesFolder(study: members[0].studyUID, series: series)
+            if let changed, !members.contains(where: { changed.contains($0.input) }),
+               FileManager.default.fileExists(atPath: folder + "/series.json") { continue }
             let headers = members.compactMap { m in
                 known[m.input] ?? pathByName[m.input].flatMap { try? ImageHeader(file: DicomFile(path: $0, headerOnly: true)) }
             }
@@ -117,7 +122,6 @@ public struct BatchSummary: Sendable, Codable {
                 sliceSpacingMM: assembled?.sliceSpacing, findings: assembled?.findings.map(\.description) ?? [],
                 order: assembled?.instances.compactMap(\.sopInstanceUID) ?? [])
             if let findings = assembled?.findings.map(\.description) { try catalog.setFindings(series: series, findings: findings) }
-            let folder = layout.seriesFolder(study: members[0].studyUID, series: series)
             files.append((folder + "/series.json", Array((try json(entry)).utf8)))
         }
         return files

@@ -28,6 +28,7 @@ public final class Catalog: Sendable {
                 CREATE TABLE IF NOT EXISTS frame (input TEXT NOT NULL, frame INTEGER NOT NULL, status TEXT NOT NULL,
                     error TEXT, output TEXT, tokens INTEGER, uniform_tokens INTEGER, reduction REAL,
                     input_sha256 TEXT, profile_sha256 TEXT, seconds REAL, PRIMARY KEY (input, frame));
+                CREATE TABLE IF NOT EXISTS attempt (input TEXT PRIMARY KEY, started INTEGER NOT NULL);
                 """)
             // Columns added after the first release (ROI coverage, the output
             // options a row was made with, the XXH3 input hash that replaced
@@ -37,7 +38,7 @@ public final class Catalog: Sendable {
             let added = [("frame", "rois", "INTEGER"), ("frame", "rois_resolved", "INTEGER"), ("frame", "rois_skipped", "TEXT"),
                          ("instance", "options", "TEXT"), ("instance", "input_hash", "TEXT"), ("frame", "input_hash", "TEXT"),
                          ("frame", "profile", "TEXT"), ("frame", "region", "TEXT"), ("frame", "conservative", "INTEGER"),
-                         ("frame", "conservative_reason", "TEXT")]
+                         ("frame", "conservative_reason", "TEXT"), ("instance", "file_stat", "TEXT")]
             for (table, name, type) in added {
                 let columns = try Row.fetchAll(db, sql: "PRAGMA table_info(\(table))").map { $0["name"] as String }
                 if !columns.contains(name) { try db.execute(sql: "ALTER TABLE \(table) ADD COLUMN \(name) \(type)") }
@@ -59,10 +60,14 @@ public final class Catalog: Sendable {
         /// The output options the row was made with (heatmaps, patches, ROI
         /// files): a rerun with other options redoes the instance.
         public var options: String?
+        /// Size, modification time and inode of the input when it was read
+        /// (`BatchRunner.fileStamp`): an unchanged stamp lets a resume skip it unread.
+        public var fileStat: String?
 
         public init(input: String, sopUID: String? = nil, seriesUID: String? = nil, studyUID: String? = nil, status: String,
                     error: String? = nil, frames: Int, inputHash: String? = nil, profileSHA256: String? = nil, seconds: Double,
-                    options: String? = nil) {
+                    options: String? = nil, fileStat: String? = nil) {
+            self.fileStat = fileStat
             self.input = input; self.sopUID = sopUID; self.seriesUID = seriesUID; self.studyUID = studyUID
             self.status = status; self.error = error; self.frames = frames; self.inputHash = inputHash
             self.profileSHA256 = profileSHA256; self.seconds = seconds; self.options = options
@@ -107,6 +112,32 @@ public final class Catalog: Sendable {
     /// Any later use throws.
     public func close() throws { try queue.close() }
 
+    /// Crash isolation: an input is marked started before anything reads it,
+    /// and the mark goes when its row is recorded (done, failed, duplicate,
+    /// skipped). Marks still there when a batch starts belong to inputs that
+    /// were being read when an earlier run died: their count of such starts.
+    public func unfinishedAttempts() throws -> [String: Int] {
+        try queue.read { db in
+            Dictionary(uniqueKeysWithValues: try Row.fetchAll(db, sql: "SELECT input, started FROM attempt").map {
+                ($0["input"] as String, $0["started"] as Int)
+            })
+        }
+    }
+
+    public func markStarted(_ input: String) throws {
+        try queue.write { db in
+            try db.cachedStatement(sql: """
+                INSERT INTO attempt (input, started) VALUES (?, 1)
+                    ON CONFLICT(input) DO UPDATE SET started = started + 1
+                """).execute(arguments: [input])
+        }
+    }
+
+    /// Clears a start mark without a row (an input passed over as ignored).
+    public func clearStarted(_ input: String) throws {
+        try queue.write { db in try db.cachedStatement(sql: "DELETE FROM attempt WHERE input = ?").execute(arguments: [input]) }
+    }
+
     /// Whether any instance is recorded as done: a fresh output folder has
     /// none, and its batch skips the per-file `isDone` lookups.
     public func hasDoneInstances() throws -> Bool {
@@ -130,7 +161,27 @@ public final class Catalog: Sendable {
     /// Records one instance and its frames in one transaction (after its
     /// outputs were renamed into place). Cached statements: this runs once
     /// per file, and parsing the SQL each time showed in a batch's profile.
-    public func record(_ i: Instance, frames: [Frame], modality: String?, description: String?) throws {
+    /// `keepsAttempt`: a quarantined input keeps its start mark, so every
+    /// later run passes it over too.
+    /// The done row of an input whose file stamp, profile and output options
+    /// still match: its frames' outputs (nil when anything differs). What
+    /// make and rsync do: the file is not read, let alone hashed.
+    public func doneUnchanged(input: String, fileStat: String, profiles: Set<String>, options: String) throws -> [String]? {
+        try queue.read { db -> [String]? in
+            guard let row = try Row.fetchOne(db.cachedStatement(sql: """
+                      SELECT status, file_stat, profile_sha256, options, frames FROM instance WHERE input = ?
+                      """), arguments: [input]),
+                  row["status"] as String? == "done", row["file_stat"] as String? == fileStat,
+                  let profile = row["profile_sha256"] as String?, profiles.contains(profile),
+                  (row["options"] as String? ?? "") == options
+            else { return nil }
+            let outputs = try String.fetchAll(db.cachedStatement(sql: "SELECT output FROM frame WHERE input = ? AND status = 'done' ORDER BY frame"),
+                                              arguments: [input])
+            return outputs.count == (row["frames"] as Int? ?? -1) ? outputs : nil
+        }
+    }
+
+    public func record(_ i: Instance, frames: [Frame], modality: String?, description: String?, keepsAttempt: Bool = false) throws {
         try queue.write { db in
             if let study = i.studyUID {
                 try db.cachedStatement(sql: "INSERT OR IGNORE INTO study (uid) VALUES (?)").execute(arguments: [study])
@@ -141,10 +192,14 @@ public final class Catalog: Sendable {
             }
             try db.cachedStatement(sql: """
                 INSERT OR REPLACE INTO instance (input, sop_uid, series_uid, study_uid, status, error, frames, input_hash,
-                    profile_sha256, seconds, options) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    profile_sha256, seconds, options, file_stat) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """).execute(arguments: [i.input, i.sopUID, i.seriesUID, i.studyUID, i.status, i.error, i.frames, i.inputHash,
-                                         i.profileSHA256, i.seconds, i.options])
+                                         i.profileSHA256, i.seconds, i.options, i.fileStat])
             try db.cachedStatement(sql: "DELETE FROM frame WHERE input = ?").execute(arguments: [i.input])
+            // Recorded: no longer an unfinished attempt (a quarantine keeps its mark).
+            if !keepsAttempt {
+                try db.cachedStatement(sql: "DELETE FROM attempt WHERE input = ?").execute(arguments: [i.input])
+            }
             let insertFrame = try db.cachedStatement(sql: """
                 INSERT INTO frame (input, frame, status, error, output, tokens, uniform_tokens, reduction, input_hash,
                     profile_sha256, seconds, rois, rois_resolved, rois_skipped, profile, region, conservative, conservative_reason)
@@ -170,7 +225,8 @@ public final class Catalog: Sendable {
             try Row.fetchAll(db, sql: "SELECT * FROM instance ORDER BY input").map { r in
                 Instance(input: r["input"], sopUID: r["sop_uid"], seriesUID: r["series_uid"], studyUID: r["study_uid"],
                          status: r["status"], error: r["error"], frames: r["frames"] ?? 0, inputHash: r["input_hash"],
-                         profileSHA256: r["profile_sha256"], seconds: r["seconds"] ?? 0, options: r["options"])
+                         profileSHA256: r["profile_sha256"], seconds: r["seconds"] ?? 0, options: r["options"],
+                         fileStat: r["file_stat"])
             }
         }
     }

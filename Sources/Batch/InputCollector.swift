@@ -2,6 +2,9 @@ import FileOutput
 import CXXHash
 import DicomIO
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import ZIPFoundation
 
 /// One file a batch will read: on disk, or extracted from a zip archive.
@@ -25,8 +28,11 @@ public enum InputCollector {
                 continue
             }
             if isDirectory.boolValue {
-                let files = FileScanner.files(under: input)
+                let (files, undecodable) = FileScanner.scan(under: input)
                 out += files.filter { !isArchive($0) && !isSidecar($0) }.map { BatchInput(path: $0, name: $0) }
+                for raw in undecodable where !isSidecar(raw.shown) {
+                    do { out.append(try link(raw, in: workFolder)) } catch { problems.append((raw.shown, "\(error)")) }
+                }
                 for zip in files where isArchive(zip) {
                     do { out += try extract(zip, into: workFolder) } catch { problems.append((zip, "\(error)")) }
                 }
@@ -45,6 +51,21 @@ public enum InputCollector {
     }
 
     static func isArchive(_ path: String) -> Bool { path.lowercased().hasSuffix(".zip") }
+
+    /// A file whose name is not UTF-8 is read through a symbolic link with
+    /// a plain name (symlink(2) takes the raw bytes); reports name it with
+    /// the bytes escaped.
+    static func link(_ raw: FileScanner.RawPath, in work: String) throws -> BatchInput {
+        let folder = work + "/raw-names"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let link = folder + "/" + String(stableHash(raw.shown), radix: 16)
+        unlink(link)
+        let target = raw.bytes.map { CChar(bitPattern: $0) } + [0]
+        guard symlink(target, link) == 0 else {
+            throw BatchError.input(path: raw.shown, reason: "cannot link the file (\(String(cString: strerror(errno))))")
+        }
+        return BatchInput(path: link, name: raw.shown)
+    }
 
     /// Files found in a folder that are plainly not images (provenance,
     /// annotations, reports) are passed over; a file named on the command
@@ -66,17 +87,69 @@ public enum InputCollector {
         let stamp = "\((zip as NSString).standardizingPath)|\(attributes?[.size] ?? 0)|\((attributes?[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0)"
         let target = work + "/zip-" + String(stableHash(stamp), radix: 16)
         var out: [BatchInput] = []
+        var expanded: UInt64 = 0
+        try FileManager.default.createDirectory(atPath: target, withIntermediateDirectories: true)
         for (i, entry) in archive.enumerated() where entry.type == .file {
             // Members are stored under their index: names from the archive never become paths.
             let path = target + "/\(i)"
-            if !FileManager.default.fileExists(atPath: path) {
-                var data = Data()
-                _ = try archive.extract(entry, skipCRC32: false) { data.append($0) }
-                try AtomicWrite.write([UInt8](data), to: path)
+            if let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? UInt64 {
+                expanded += size
+            } else {
+                expanded += try streamMember(entry, of: archive, zip: zip, to: path, expandedSoFar: expanded)
             }
             out.append(BatchInput(path: path, name: zip + ":" + entry.path))
         }
         return out
+    }
+
+    /// Limits on what one archive may expand to: a zip bomb (a few MB that
+    /// inflate to gigabytes) fails its archive with a clear error instead of
+    /// filling the disk or the memory; the other inputs go on.
+    public static let maxExpandedBytes: UInt64 = 64 << 30
+    public static let maxExpansionRatio: UInt64 = 200
+    /// Below this a member's ratio is not judged (tiny, highly regular files).
+    static let ratioFloorBytes: UInt64 = 16 << 20
+
+    /// Streams one member to disk through a temporary file (renamed into
+    /// place when whole), counting the bytes as they come: the sizes a zip
+    /// header declares are not trusted. Returns the member's size.
+    static func streamMember(_ entry: Entry, of archive: Archive, zip: String, to path: String,
+                             expandedSoFar: UInt64) throws -> UInt64 {
+        let compressed = max(UInt64(entry.compressedSize), 1)
+        var written: UInt64 = 0
+        do {
+            try AtomicWrite.write(to: path) { temp in
+                let fd = open(temp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+                guard fd >= 0 else { throw BatchError.input(path: zip, reason: "cannot write \(temp) (\(String(cString: strerror(errno))))") }
+                defer { close(fd) }
+                _ = try archive.extract(entry, skipCRC32: false) { chunk in
+                    written += UInt64(chunk.count)
+                    if expandedSoFar + written > maxExpandedBytes {
+                        throw BatchError.input(path: zip, reason: "zip expands past \(maxExpandedBytes >> 30) GiB; refused as a zip bomb")
+                    }
+                    if written > ratioFloorBytes && written / compressed > maxExpansionRatio {
+                        throw BatchError.input(path: zip, reason: "member '\(entry.path)' expands more than \(maxExpansionRatio)× "
+                                               + "(\(compressed) bytes compressed); refused as a zip bomb")
+                    }
+                    try chunk.withUnsafeBytes { raw in
+                        var offset = 0
+                        while offset < raw.count {
+                            let n = Glibc.write(fd, raw.baseAddress! + offset, raw.count - offset)
+                            if n < 0 {
+                                if errno == EINTR { continue }
+                                throw BatchError.input(path: zip, reason: "writing member '\(entry.path)' failed (\(String(cString: strerror(errno))))")
+                            }
+                            offset += n
+                        }
+                    }
+                }
+            }
+        } catch let error as BatchError {
+            throw error
+        } catch {
+            throw BatchError.input(path: zip, reason: "member '\(entry.path)' could not be extracted (\(error))")
+        }
+        return written
     }
 
     /// XXH3-128 of a file's bytes, 32 hex digits (as `xxhsum -H2`): the

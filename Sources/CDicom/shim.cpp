@@ -34,36 +34,62 @@ static void copy_text(char *out, size_t outlen, const std::string &text) {
     out[n] = 0;
 }
 
+// No C++ exception may cross an extern "C" boundary into Swift (that is
+// undefined behaviour: in practice std::terminate). Every entry point runs
+// its body through this, which turns an exception (std::bad_alloc from a
+// hostile length, anything DCMTK throws) into the function's failure value
+// and a message.
+template <typename T, typename Body>
+static T guarded(T failure, char *err, size_t errlen, Body &&body) {
+    try {
+        return body();
+    } catch (const std::exception &e) {
+        copy_text(err, errlen, std::string("C++ exception: ") + e.what());
+    } catch (...) {
+        copy_text(err, errlen, "unexpected C++ exception");
+    }
+    return failure;
+}
+
+template <typename Body>
+static void guarded_void(Body &&body) {
+    try { body(); } catch (...) {}
+}
+
 static int fail(char *err, size_t errlen, const std::string &what, const OFCondition &cond) {
     copy_text(err, errlen, what + ": " + cond.text());
     return TDCM_ERROR;
 }
 
 extern "C" void tdcm_initialize(void) {
-    static std::once_flag once;
-    std::call_once(once, [] {
-        // Warnings go to typed Swift errors, not to stderr.
-        OFLog::configure(OFLogger::FATAL_LOG_LEVEL);
-        dcmEnableUnknownVRConversion.set(OFTrue);
-        // JPEG and JPEG-LS frames come out colour-by-pixel (interleaved);
-        // RLE frames follow the dataset's Planar Configuration.
-        DJDecoderRegistration::registerCodecs(EDC_photometricInterpretation, EUC_default,
-                                              EPC_colorByPixel);
-        DJLSDecoderRegistration::registerCodecs(EJLSUC_default, EJLSPC_colorByPixel);
-        DcmRLEDecoderRegistration::registerCodecs();
-        // The data dictionary (some 20 ms of text parsing) loads on a thread
-        // of its own while the caller parses its command line and collects
-        // its inputs. DCMTK creates it under its write lock, so a reader that
-        // comes early waits for it. Joined at exit, before DCMTK's destructor
-        // (which assumes no thread is inside the dictionary) runs.
-        static std::thread loader([] { (void)dcmDataDict.isDictionaryLoaded(); });
-        std::atexit([] { if (loader.joinable()) loader.join(); });
+    guarded_void([&] {
+        static std::once_flag once;
+        std::call_once(once, [] {
+            // Warnings go to typed Swift errors, not to stderr.
+            OFLog::configure(OFLogger::FATAL_LOG_LEVEL);
+            dcmEnableUnknownVRConversion.set(OFTrue);
+            // JPEG and JPEG-LS frames come out colour-by-pixel (interleaved);
+            // RLE frames follow the dataset's Planar Configuration.
+            DJDecoderRegistration::registerCodecs(EDC_photometricInterpretation, EUC_default,
+                                                  EPC_colorByPixel);
+            DJLSDecoderRegistration::registerCodecs(EJLSUC_default, EJLSPC_colorByPixel);
+            DcmRLEDecoderRegistration::registerCodecs();
+            // The data dictionary (some 20 ms of text parsing) loads on a thread
+            // of its own while the caller parses its command line and collects
+            // its inputs. DCMTK creates it under its write lock, so a reader that
+            // comes early waits for it. Joined at exit, before DCMTK's destructor
+            // (which assumes no thread is inside the dictionary) runs.
+            static std::thread loader([] { (void)dcmDataDict.isDictionaryLoaded(); });
+            std::atexit([] { if (loader.joinable()) loader.join(); });
+        });
     });
 }
 
 extern "C" void tdcm_tune_allocator(void) {
-    mallopt(M_MMAP_THRESHOLD, 64 << 20);
-    mallopt(M_TRIM_THRESHOLD, 256 << 20);
+    guarded_void([&] {
+        mallopt(M_MMAP_THRESHOLD, 64 << 20);
+        mallopt(M_TRIM_THRESHOLD, 256 << 20);
+    });
 }
 
 // The file as DCMTK's file producer reads it, hashed on the way (XXH3-128):
@@ -142,44 +168,50 @@ class HashingInputStream : public DcmInputStream {
 
 extern "C" tdcm_file *tdcm_open(const char *path, uint32_t maxReadLength, uint32_t stopTag,
                                 unsigned char *hash128, char *err, size_t errlen) {
-    tdcm_file *file = new tdcm_file();
-    OFCondition cond;
-    DcmTagKey stop(Uint16(stopTag >> 16), Uint16(stopTag & 0xFFFF));
-    if (hash128 == nullptr) {
-        cond = stopTag != 0
-            ? file->format.loadFileUntilTag(path, EXS_Unknown, EGL_noChange, maxReadLength, ERM_autoDetect, stop)
-            : file->format.loadFile(path, EXS_Unknown, EGL_noChange, maxReadLength, ERM_autoDetect);
-    } else {
-        // What loadFileUntilTag does, over the hashing stream.
-        HashingInputStream stream{OFFilename(path)};
-        cond = stream.status();
-        if (cond.good()) cond = file->format.clear();
-        if (cond.good()) {
-            file->format.transferInit();
-            cond = stopTag != 0 ? file->format.readUntilTag(stream, EXS_Unknown, EGL_noChange, maxReadLength, stop)
-                                : file->format.read(stream, EXS_Unknown, EGL_noChange, maxReadLength);
-            file->format.transferEnd();
+    return guarded<tdcm_file *>(nullptr, err, errlen, [&]() -> tdcm_file * {
+        tdcm_file *file = new tdcm_file();
+        OFCondition cond;
+        DcmTagKey stop(Uint16(stopTag >> 16), Uint16(stopTag & 0xFFFF));
+        if (hash128 == nullptr) {
+            cond = stopTag != 0
+                ? file->format.loadFileUntilTag(path, EXS_Unknown, EGL_noChange, maxReadLength, ERM_autoDetect, stop)
+                : file->format.loadFile(path, EXS_Unknown, EGL_noChange, maxReadLength, ERM_autoDetect);
+        } else {
+            // What loadFileUntilTag does, over the hashing stream.
+            HashingInputStream stream{OFFilename(path)};
+            cond = stream.status();
+            if (cond.good()) cond = file->format.clear();
+            if (cond.good()) {
+                file->format.transferInit();
+                cond = stopTag != 0 ? file->format.readUntilTag(stream, EXS_Unknown, EGL_noChange, maxReadLength, stop)
+                                    : file->format.read(stream, EXS_Unknown, EGL_noChange, maxReadLength);
+                file->format.transferEnd();
+            }
+            if (cond.good() && !stream.finish(hash128)) cond = EC_InvalidStream;
         }
-        if (cond.good() && !stream.finish(hash128)) cond = EC_InvalidStream;
-    }
-    if (cond.bad()) {
-        copy_text(err, errlen, cond.text());
-        delete file;
-        return nullptr;
-    }
-    return file;
+        if (cond.bad()) {
+            copy_text(err, errlen, cond.text());
+            delete file;
+            return nullptr;
+        }
+        return file;
+    });
 }
 
 extern "C" void tdcm_close(tdcm_file *file) { delete file; }
 
 extern "C" void tdcm_transfer_syntax(tdcm_file *file, char *out, size_t outlen) {
-    DcmXfer xfer(file->format.getDataset()->getOriginalXfer());
-    copy_text(out, outlen, xfer.getXfer() == EXS_Unknown ? "" : xfer.getXferID());
+    guarded_void([&] {
+        DcmXfer xfer(file->format.getDataset()->getOriginalXfer());
+        copy_text(out, outlen, xfer.getXfer() == EXS_Unknown ? "" : xfer.getXferID());
+    });
 }
 
 extern "C" int tdcm_has_meta_header(tdcm_file *file) {
-    DcmMetaInfo *meta = file->format.getMetaInfo();
-    return meta != nullptr && meta->card() > 0;
+    return guarded<int>(0, nullptr, 0, [&]() -> int {
+        DcmMetaInfo *meta = file->format.getMetaInfo();
+        return meta != nullptr && meta->card() > 0;
+    });
 }
 
 static int hex_digit(char c) {
@@ -228,49 +260,57 @@ static DcmElement *resolve_element(tdcm_file *file, const char *path) {
 
 extern "C" int tdcm_get_string(tdcm_file *file, const char *path, char *out, size_t outlen,
                                size_t *needed) {
-    DcmElement *elem = resolve_element(file, path);
-    if (!elem) return TDCM_MISSING;
-    OFString value;
-    if (elem->getLength() > 0) {
-        OFCondition cond = elem->getOFStringArray(value, OFTrue);
-        if (cond.bad()) return TDCM_ERROR;
-    }
-    if (needed) *needed = value.length();
-    if (value.length() + 1 > outlen) return TDCM_ERROR;
-    copy_text(out, outlen, std::string(value.c_str(), value.length()));
-    return TDCM_OK;
+    return guarded<int>(TDCM_ERROR, nullptr, 0, [&]() -> int {
+        DcmElement *elem = resolve_element(file, path);
+        if (!elem) return TDCM_MISSING;
+        OFString value;
+        if (elem->getLength() > 0) {
+            OFCondition cond = elem->getOFStringArray(value, OFTrue);
+            if (cond.bad()) return TDCM_ERROR;
+        }
+        if (needed) *needed = value.length();
+        if (value.length() + 1 > outlen) return TDCM_ERROR;
+        copy_text(out, outlen, std::string(value.c_str(), value.length()));
+        return TDCM_OK;
+    });
 }
 
 extern "C" int tdcm_get_uint16_count(tdcm_file *file, const char *path, size_t *count) {
-    DcmElement *elem = resolve_element(file, path);
-    if (!elem) return TDCM_MISSING;
-    *count = elem->getLength() / 2;
-    return TDCM_OK;
+    return guarded<int>(TDCM_ERROR, nullptr, 0, [&]() -> int {
+        DcmElement *elem = resolve_element(file, path);
+        if (!elem) return TDCM_MISSING;
+        *count = elem->getLength() / 2;
+        return TDCM_OK;
+    });
 }
 
 extern "C" int tdcm_get_uint16_array(tdcm_file *file, const char *path, uint16_t *out,
                                      size_t count) {
-    DcmElement *elem = resolve_element(file, path);
-    if (!elem) return TDCM_MISSING;
-    if (elem->getLength() / 2 < count) return TDCM_ERROR;
-    Uint16 *u16 = nullptr;
-    OFCondition cond = elem->getUint16Array(u16);
-    if (cond.bad() || !u16) {
-        Sint16 *s16 = nullptr;  // SS-encoded LUT data
-        cond = elem->getSint16Array(s16);
-        if (cond.bad() || !s16) return TDCM_ERROR;
-        std::memcpy(out, s16, count * 2);
+    return guarded<int>(TDCM_ERROR, nullptr, 0, [&]() -> int {
+        DcmElement *elem = resolve_element(file, path);
+        if (!elem) return TDCM_MISSING;
+        if (elem->getLength() / 2 < count) return TDCM_ERROR;
+        Uint16 *u16 = nullptr;
+        OFCondition cond = elem->getUint16Array(u16);
+        if (cond.bad() || !u16) {
+            Sint16 *s16 = nullptr;  // SS-encoded LUT data
+            cond = elem->getSint16Array(s16);
+            if (cond.bad() || !s16) return TDCM_ERROR;
+            std::memcpy(out, s16, count * 2);
+            return TDCM_OK;
+        }
+        std::memcpy(out, u16, count * 2);
         return TDCM_OK;
-    }
-    std::memcpy(out, u16, count * 2);
-    return TDCM_OK;
+    });
 }
 
 extern "C" int tdcm_item_count(tdcm_file *file, const char *path, uint32_t *count) {
-    DcmObject *obj = resolve(file, path);
-    if (!obj || obj->ident() != EVR_SQ) return TDCM_MISSING;
-    *count = OFstatic_cast(DcmSequenceOfItems *, obj)->card();
-    return TDCM_OK;
+    return guarded<int>(TDCM_ERROR, nullptr, 0, [&]() -> int {
+        DcmObject *obj = resolve(file, path);
+        if (!obj || obj->ident() != EVR_SQ) return TDCM_MISSING;
+        *count = OFstatic_cast(DcmSequenceOfItems *, obj)->card();
+        return TDCM_OK;
+    });
 }
 
 static DcmPixelData *pixel_data(tdcm_file *file) {
@@ -298,46 +338,54 @@ static DcmPixelSequence *pixel_sequence(tdcm_file *file, char *err, size_t errle
 
 extern "C" int tdcm_pixel_data_info(tdcm_file *file, int *encapsulated, uint64_t *length,
                                     char *err, size_t errlen) {
-    DcmPixelData *pd = pixel_data(file);
-    if (!pd) return TDCM_MISSING;
-    DcmXfer xfer(file->format.getDataset()->getOriginalXfer());
-    *encapsulated = xfer.isEncapsulated() ? 1 : 0;
-    *length = pd->getLength();
-    (void)err; (void)errlen;
-    return TDCM_OK;
+    return guarded<int>(TDCM_ERROR, err, errlen, [&]() -> int {
+        DcmPixelData *pd = pixel_data(file);
+        if (!pd) return TDCM_MISSING;
+        DcmXfer xfer(file->format.getDataset()->getOriginalXfer());
+        *encapsulated = xfer.isEncapsulated() ? 1 : 0;
+        *length = pd->getLength();
+        (void)err; (void)errlen;
+        return TDCM_OK;
+    });
 }
 
 extern "C" int tdcm_read_native(tdcm_file *file, uint64_t offset, void *buf, uint32_t len,
                                 char *err, size_t errlen) {
-    DcmPixelData *pd = pixel_data(file);
-    if (!pd) { copy_text(err, errlen, "no Pixel Data element"); return TDCM_ERROR; }
-    if (offset + len > pd->getLength()) {
-        copy_text(err, errlen, "read past the end of Pixel Data");
-        return TDCM_ERROR;
-    }
-    OFCondition cond = pd->getPartialValue(buf, OFstatic_cast(Uint32, offset), len, &file->cache);
-    return cond.good() ? TDCM_OK : fail(err, errlen, "reading Pixel Data", cond);
+    return guarded<int>(TDCM_ERROR, err, errlen, [&]() -> int {
+        DcmPixelData *pd = pixel_data(file);
+        if (!pd) { copy_text(err, errlen, "no Pixel Data element"); return TDCM_ERROR; }
+        if (offset + len > pd->getLength()) {
+            copy_text(err, errlen, "read past the end of Pixel Data");
+            return TDCM_ERROR;
+        }
+        OFCondition cond = pd->getPartialValue(buf, OFstatic_cast(Uint32, offset), len, &file->cache);
+        return cond.good() ? TDCM_OK : fail(err, errlen, "reading Pixel Data", cond);
+    });
 }
 
 extern "C" int tdcm_decode_frame(tdcm_file *file, uint32_t frame, void *buf, uint32_t buflen,
                                  char *colorModel, size_t cmlen, char *err, size_t errlen) {
-    DcmPixelData *pd = pixel_data(file);
-    if (!pd) { copy_text(err, errlen, "no Pixel Data element"); return TDCM_ERROR; }
-    Uint32 startFragment = 0;
-    OFString model;
-    OFCondition cond = pd->getUncompressedFrame(file->format.getDataset(), frame, startFragment,
-                                                buf, buflen, model, &file->cache);
-    if (cond.bad()) return fail(err, errlen, "decoding frame", cond);
-    copy_text(colorModel, cmlen, std::string(model.c_str()));
-    return TDCM_OK;
+    return guarded<int>(TDCM_ERROR, err, errlen, [&]() -> int {
+        DcmPixelData *pd = pixel_data(file);
+        if (!pd) { copy_text(err, errlen, "no Pixel Data element"); return TDCM_ERROR; }
+        Uint32 startFragment = 0;
+        OFString model;
+        OFCondition cond = pd->getUncompressedFrame(file->format.getDataset(), frame, startFragment,
+                                                    buf, buflen, model, &file->cache);
+        if (cond.bad()) return fail(err, errlen, "decoding frame", cond);
+        copy_text(colorModel, cmlen, std::string(model.c_str()));
+        return TDCM_OK;
+    });
 }
 
 extern "C" int tdcm_item_count_encapsulated(tdcm_file *file, uint32_t *count, char *err,
                                             size_t errlen) {
-    DcmPixelSequence *seq = pixel_sequence(file, err, errlen);
-    if (!seq) return TDCM_ERROR;
-    *count = seq->card();
-    return TDCM_OK;
+    return guarded<int>(TDCM_ERROR, err, errlen, [&]() -> int {
+        DcmPixelSequence *seq = pixel_sequence(file, err, errlen);
+        if (!seq) return TDCM_ERROR;
+        *count = seq->card();
+        return TDCM_OK;
+    });
 }
 
 static DcmPixelItem *encapsulated_item(tdcm_file *file, uint32_t index, char *err, size_t errlen) {
@@ -351,18 +399,22 @@ static DcmPixelItem *encapsulated_item(tdcm_file *file, uint32_t index, char *er
 
 extern "C" int tdcm_encapsulated_item_length(tdcm_file *file, uint32_t index, uint32_t *length,
                                              char *err, size_t errlen) {
-    DcmPixelItem *item = encapsulated_item(file, index, err, errlen);
-    if (!item) return TDCM_ERROR;
-    *length = item->getLength();
-    return TDCM_OK;
+    return guarded<int>(TDCM_ERROR, err, errlen, [&]() -> int {
+        DcmPixelItem *item = encapsulated_item(file, index, err, errlen);
+        if (!item) return TDCM_ERROR;
+        *length = item->getLength();
+        return TDCM_OK;
+    });
 }
 
 extern "C" int tdcm_read_encapsulated_item(tdcm_file *file, uint32_t index, void *buf,
                                            uint32_t len, char *err, size_t errlen) {
-    DcmPixelItem *item = encapsulated_item(file, index, err, errlen);
-    if (!item) return TDCM_ERROR;
-    if (len > item->getLength()) { copy_text(err, errlen, "fragment shorter than requested"); return TDCM_ERROR; }
-    if (len == 0) return TDCM_OK;
-    OFCondition cond = item->getPartialValue(buf, 0, len, &file->cache);
-    return cond.good() ? TDCM_OK : fail(err, errlen, "reading fragment", cond);
+    return guarded<int>(TDCM_ERROR, err, errlen, [&]() -> int {
+        DcmPixelItem *item = encapsulated_item(file, index, err, errlen);
+        if (!item) return TDCM_ERROR;
+        if (len > item->getLength()) { copy_text(err, errlen, "fragment shorter than requested"); return TDCM_ERROR; }
+        if (len == 0) return TDCM_OK;
+        OFCondition cond = item->getPartialValue(buf, 0, len, &file->cache);
+        return cond.good() ? TDCM_OK : fail(err, errlen, "reading fragment", cond);
+    });
 }

@@ -375,6 +375,8 @@ int guarded(const Request *request, char *err, size_t errlen, Body body) {
         copyText(err, errlen, f.message);
     } catch (const std::exception &e) {
         copyText(err, errlen, e.what());
+    } catch (...) {
+        copyText(err, errlen, "unexpected C++ exception");
     }
     return -1;
 }

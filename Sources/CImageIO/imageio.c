@@ -129,7 +129,8 @@ int timg_write_png(const char *path, const uint8_t *pixels, uint32_t width, uint
         set_err(err, errlen, "out of memory");
         return -1;
     }
-    png_bytep *rows = NULL;
+    // volatile: modified after setjmp and read after a longjmp back to it.
+    png_bytep *volatile rows = NULL;
     if (setjmp(png_jmpbuf(png))) {
         png_destroy_write_struct(&png, &info);
         free(rows);

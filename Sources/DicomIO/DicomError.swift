@@ -15,6 +15,8 @@ public enum DicomError: Error, CustomStringConvertible, Equatable, Sendable {
     case decodeFailed(path: String, frame: Int, reason: String)
     case decodeTimedOut(path: String, frame: Int, seconds: Double)
     case frameOutOfRange(path: String, frame: Int, frames: Int)
+    /// Sequences nested deeper than the reader will follow (refused before parsing).
+    case nestedTooDeep(path: String, depth: Int, limit: Int)
 
     public var path: String {
         switch self {
@@ -23,7 +25,7 @@ public enum DicomError: Error, CustomStringConvertible, Equatable, Sendable {
              .unsupportedTransferSyntax(let p, _), .unsupportedPixelFormat(let p, _),
              .exceedsLimit(let p, _, _), .truncatedPixelData(let p, _, _),
              .brokenFragments(let p, _), .decodeFailed(let p, _, _),
-             .decodeTimedOut(let p, _, _), .frameOutOfRange(let p, _, _):
+             .decodeTimedOut(let p, _, _), .frameOutOfRange(let p, _, _), .nestedTooDeep(let p, _, _):
             return p
         }
     }
@@ -47,6 +49,8 @@ public enum DicomError: Error, CustomStringConvertible, Equatable, Sendable {
         case .decodeTimedOut(let p, let f, let s):
             return "\(p): frame \(f) did not decode within \(s) s (hostile or corrupt codestream)"
         case .frameOutOfRange(let p, let f, let n): return "\(p): frame \(f) out of range (0..<\(n))"
+        case .nestedTooDeep(let p, let d, let l):
+            return "\(p): sequences nested more than \(l) deep (\(d) found before stopping); refused before parsing"
         }
     }
 }

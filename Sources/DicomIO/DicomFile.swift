@@ -45,6 +45,9 @@ public final class DicomFile {
         if kind == .notDicom {
             throw .notDicom(path: path, reason: "no 'DICM' marker at byte 128 and no DICOM dataset at byte 0")
         }
+        if let depth = NestingScan.depth(path: path), depth > NestingScan.limit {
+            throw .nestedTooDeep(path: path, depth: depth, limit: NestingScan.limit)
+        }
         var err = [CChar](repeating: 0, count: 512)
         var digest = [UInt8](repeating: 0, count: hashingContent ? 16 : 0)
         let opened = digest.withUnsafeMutableBufferPointer { d in

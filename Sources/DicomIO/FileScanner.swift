@@ -9,21 +9,43 @@ import Glibc
 /// DICOM is decided by reading. readdir's file types make this one system
 /// call per folder; FileManager's enumerator asked for each file's attributes.
 public enum FileScanner {
-    public static func files(under root: String) -> [String] {
+    public static func files(under root: String) -> [String] { scan(under: root).files }
+
+    /// A file whose path is not valid UTF-8 (a Latin-1 name from an old
+    /// share): its raw bytes, which open(2) takes, and the path shown with
+    /// the offending bytes escaped as \xNN.
+    public struct RawPath: Sendable, Hashable {
+        public let bytes: [UInt8]
+        public let shown: String
+    }
+
+    /// Like `files`, plus the files whose paths Swift strings cannot hold.
+    public static func scan(under root: String) -> (files: [String], undecodable: [RawPath]) {
         var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: root, isDirectory: &isDirectory) else { return [] }
-        guard isDirectory.boolValue else { return [root] }
-        var out: [String] = []
+        guard FileManager.default.fileExists(atPath: root, isDirectory: &isDirectory) else { return ([], []) }
+        guard isDirectory.boolValue else { return ([root], []) }
+        var out: [String] = [], raw: [RawPath] = []
         let absolute = root.hasPrefix("/") ? root : FileManager.default.currentDirectoryPath + "/" + root
         var pending = [absolute.hasSuffix("/") && absolute.count > 1 ? String(absolute.dropLast()) : absolute]
         while let folder = pending.popLast() {
             guard let dir = opendir(folder) else { continue }
             defer { closedir(dir) }
             while let entry = readdir(dir) {
-                let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                    String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+                let bytes = withUnsafeBytes(of: entry.pointee.d_name) { Array($0.prefix { $0 != 0 }) }
+                guard bytes.first != UInt8(ascii: ".") else { continue }
+                guard let name = String(validating: bytes, as: UTF8.self) else {
+                    // Not UTF-8: kept by its bytes (a regular file only; such a folder is not entered).
+                    let path = Array(folder.utf8) + [UInt8(ascii: "/")] + bytes
+                    var st = stat()
+                    let isFile = path.withUnsafeBufferPointer { p in
+                        (p.baseAddress!).withMemoryRebound(to: CChar.self, capacity: p.count) { c -> Bool in
+                            var z = Array(UnsafeBufferPointer(start: c, count: p.count)); z.append(0)
+                            return stat(z, &st) == 0 && (st.st_mode & S_IFMT) == S_IFREG
+                        }
+                    }
+                    if isFile { raw.append(RawPath(bytes: path, shown: folder + "/" + escaped(bytes))) }
+                    continue
                 }
-                guard !name.hasPrefix(".") else { continue }
                 let path = folder + "/" + name
                 var type = Int32(entry.pointee.d_type)
                 if type == Int32(DT_UNKNOWN) {  // file systems that do not report types
@@ -39,6 +61,21 @@ public enum FileScanner {
                 if type == Int32(DT_DIR) { pending.append(path) } else if type == Int32(DT_REG) { out.append(path) }
             }
         }
-        return out.sorted()
+        return (out.sorted(), raw.sorted { $0.shown < $1.shown })
+    }
+
+    /// Valid UTF-8 runs as they are, every other byte as \xNN.
+    public static func escaped(_ bytes: [UInt8]) -> String {
+        var out = "", i = 0
+        while i < bytes.count {
+            var j = i + 1
+            while j <= bytes.count, String(validating: bytes[i..<j], as: UTF8.self) == nil, j - i < 4 { j += 1 }
+            if j <= bytes.count, let s = String(validating: bytes[i..<j], as: UTF8.self) {
+                out += s; i = j
+            } else {
+                out += String(format: "\\x%02X", bytes[i]); i += 1
+            }
+        }
+        return out
     }
 }

@@ -18,7 +18,7 @@ public struct DecodeOptions: Sendable {
     /// OpenJPEG worker threads per frame (1 when files are decoded in parallel).
     public var j2kThreads: Int
 
-    public init(maxDecodedBytes: UInt64 = 8 << 30, j2kFrameTimeLimit: Double = 10, j2kThreads: Int = 1) {
+    public init(maxDecodedBytes: UInt64 = 2 << 30, j2kFrameTimeLimit: Double = 10, j2kThreads: Int = 1) {
         self.maxDecodedBytes = maxDecodedBytes
         self.j2kFrameTimeLimit = j2kFrameTimeLimit
         self.j2kThreads = j2kThreads

@@ -31,19 +31,28 @@ struct OpenJPEGDecoder: FrameDecoder {
         return .samples(samples, colorModel: model, signExtended: true)
     }
 
-    /// nil when the time limit passed; the abandoned decode finishes on its own thread.
+    /// Decode threads alive at once, abandoned ones included: a batch of
+    /// hostile codestreams that each time out cannot pile up threads. A new
+    /// decode waits for a slot within its own time limit.
+    static let threadSlots = DispatchSemaphore(value: max(2, 2 * ProcessInfo.processInfo.activeProcessorCount))
+
+    /// nil when the time limit passed (waiting for a slot included); the
+    /// abandoned decode finishes on its own thread and then frees its slot.
     static func decodeWithTimeLimit(_ codestream: [UInt8], format: PixelFormat,
                                     seconds: Double, threads: Int) -> Result<J2KImage, J2KFailure>? {
+        let deadline = DispatchTime.now() + seconds
+        guard threadSlots.wait(timeout: deadline) == .success else { return nil }
         let box = ResultBox()
         let done = DispatchSemaphore(value: 0)
         let thread = Thread {
             box.set(J2KCodestream.decode(codestream, rows: format.rows, columns: format.columns,
                                          components: format.samplesPerPixel, threads: threads))
             done.signal()
+            threadSlots.signal()
         }
         thread.stackSize = 8 << 20
         thread.start()
-        guard done.wait(timeout: .now() + seconds) == .success else { return nil }
+        guard done.wait(timeout: deadline) == .success else { return nil }
         return box.get()
     }
 
@@ -69,6 +78,9 @@ struct J2KImage: Sendable {
 
 /// Thin Swift wrapper over OpenJPEG's stream API, reading from memory.
 enum J2KCodestream {
+    /// (OPJ_SIZE_T)-1, OpenJPEG's end-of-stream answer from a read callback.
+    static let endOfStream = OPJ_SIZE_T(bitPattern: UInt(bitPattern: -1))
+
     private final class Source {
         let bytes: [UInt8]
         var position = 0
@@ -93,24 +105,32 @@ enum J2KCodestream {
         defer { opj_stream_destroy(stream) }
         opj_stream_set_user_data(stream, sourcePtr) { Unmanaged<Source>.fromOpaque($0!).release() }
         opj_stream_set_user_data_length(stream, UInt64(data.count))
+        // The callbacks keep the semantics of OpenJPEG's own file stream
+        // (what opj_decompress uses, and what its bounds checks assume): a
+        // read past the end returns (OPJ_SIZE_T)-1 and copies nothing. Swift
+        // imports size_t as Int, so that is `endOfStream` (-1), not
+        // OPJ_SIZE_T.max: Int.max read as a byte count made OpenJPEG copy
+        // 2^63 bytes from its buffer (the SIGSEGVs of hostile/). Skip
+        // and seek move the position, past the end too, and report the full
+        // amount, failing (-1 / false) only before the start. OpenJPEG
+        // itself stops a skip at the declared length.
         opj_stream_set_read_function(stream) { buffer, count, user in
             let s = Unmanaged<Source>.fromOpaque(user!).takeUnretainedValue()
+            guard let buffer, s.position >= 0, s.position < s.bytes.count, count > 0 else { return J2KCodestream.endOfStream }
             let n = min(Int(count), s.bytes.count - s.position)
-            guard n > 0, let buffer else { return OPJ_SIZE_T.max }
             s.bytes.withUnsafeBytes { buffer.copyMemory(from: $0.baseAddress! + s.position, byteCount: n) }
             s.position += n
             return OPJ_SIZE_T(n)
         }
         opj_stream_set_skip_function(stream) { n, user in
             let s = Unmanaged<Source>.fromOpaque(user!).takeUnretainedValue()
-            let target = min(max(s.position + Int(n), 0), s.bytes.count)
-            let skipped = target - s.position
-            s.position = target
-            return OPJ_OFF_T(skipped)
+            guard s.position + Int(n) >= 0 else { return -1 }
+            s.position += Int(n)
+            return n
         }
         opj_stream_set_seek_function(stream) { pos, user in
             let s = Unmanaged<Source>.fromOpaque(user!).takeUnretainedValue()
-            guard pos >= 0, Int(pos) <= s.bytes.count else { return OPJ_FALSE }
+            guard pos >= 0 else { return OPJ_FALSE }
             s.position = Int(pos)
             return OPJ_TRUE
         }

@@ -18,7 +18,10 @@ public func safeFileNameComponent(_ value: String?, fallback: String) -> String 
         return ok ? Character(s) : "_"
     })
     if out.hasPrefix(".") { out = "_" + out }
-    if out.count > 96 { out = String(out.prefix(80)) + "-" + String(stableHash(value), radix: 16) }
+    if out.count > 96 { return String(out.prefix(80)) + "-" + String(stableHash(value), radix: 16) }
+    // A changed name carries a hash of the raw value, so two values that
+    // sanitise alike ("1.2.3/9" and "1.2.3_9") never share an output.
+    if out != value { out += "~" + String(String(stableHash(value), radix: 16).prefix(8)) }
     return out
 }
 

@@ -72,7 +72,7 @@ struct BatchRunCommand: AsyncParsableCommand {
     var noProgress = false
 
     @Option(name: .customLong("max-pixel-mib"), help: "Refuse objects whose decoded pixels exceed this many MiB.")
-    var maxPixelMiB: UInt64 = 8192
+    var maxPixelMiB: UInt64 = 2048
 
     @Flag(help: "Also write a heatmap PNG, DICOM SEG and Secondary Capture per frame (see above).")
     var heatmaps = false
@@ -115,6 +115,8 @@ struct BatchRunCommand: AsyncParsableCommand {
     func run() async throws {
         let start = DispatchTime.now().uptimeNanoseconds
         try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
+        let lock = try OutputLock(folder: output)
+        defer { withExtendedLifetime(lock) {} }
         let stale = AtomicWrite.removeStale(under: output)
         var options = BatchOptions(output: output)
         options.profile = profile
@@ -134,16 +136,26 @@ struct BatchRunCommand: AsyncParsableCommand {
             try catalog.record(Catalog.Instance(input: path, status: "failed", error: reason, frames: 0, seconds: 0),
                                frames: [], modality: nil, description: nil)
         }
-        let reporter = ProgressReporter(total: inputs.count, jsonLines: noProgress || isatty(2) == 0)
+        let reporter = ProgressReporter(total: inputs.count + problems.count, jsonLines: noProgress || isatty(2) == 0)
         if stale > 0 { reporter.note("removed \(stale) temporary file(s) left by an interrupted run") }
+        // Inputs that failed before reading (a missing path, a zip bomb) are reported like any other.
+        for (path, reason) in problems { reporter.update(BatchEvent(input: path, status: "failed", frames: 0, tokens: 0, error: reason)) }
         let outcome = await BatchRunner(options: options).run(inputs, catalog: catalog, profiles: profiles) { reporter.update($0) }
         let events = outcome.events
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         let shardText = options.shard.map { "\($0.index)/\($0.count)" }
-        let summary = try await BatchSummary.write(catalog: catalog, events: events + problems.map {
-            BatchEvent(input: $0.0, status: "failed", frames: 0, tokens: 0, error: $0.1)
-        }, seconds: seconds, profiles: profiles.hashes, shard: shardText, inputs: inputs, layout: OutputLayout(root: output),
-           headers: outcome.headers, closingCatalog: true)
+        let summary: BatchSummary
+        do {
+            summary = try await BatchSummary.write(catalog: catalog, events: events + problems.map {
+                BatchEvent(input: $0.0, status: "failed", frames: 0, tokens: 0, error: $0.1)
+            }, seconds: seconds, profiles: profiles.hashes, shard: shardText, inputs: inputs, layout: OutputLayout(root: output),
+               headers: outcome.headers, closingCatalog: true)
+        } catch {
+            // Inputs were processed but the summary could not be written
+            // (a full disk): a failed batch, not a usage error.
+            FileHandle.standardError.write(Data("error: \(output): the batch summary could not be written: \(error)\n".utf8))
+            throw ExitCode(2)
+        }
         reporter.finish(summary, output: output)
         if summary.failed > 0 { throw ExitCode(2) }
     }

@@ -76,7 +76,7 @@ struct HeatmapCommand: ParsableCommand {
     @Option(help: "Profile: auto (by Modality / file type), ct, xray, natural, or a profile JSON file.")
     var profile = "auto"
 
-    @Option(help: "Finest token side in pixels.")
+    @Option(help: "Finest token side in pixels: a power of two, 4…256.")
     var basePatch = 16
 
     @Option(help: "Fixed token count, as in `tessera tokenize --budget`.")
@@ -87,7 +87,7 @@ struct HeatmapCommand: ParsableCommand {
             throw ValidationError("--window must be lung, mediastinum, bone, brain, abdomen, auto or C,W (width ≥ 1)")
         }
         if let maxSize, maxSize < 16 { throw ValidationError("--max-size must be at least 16") }
-        guard basePatch >= 4, basePatch <= 256 else { throw ValidationError("--base-patch must be 4…256") }
+        try validateBasePatch(basePatch)
         if let budget, budget < 1 { throw ValidationError("--budget must be at least 1") }
         guard frame >= 0 else { throw ValidationError("--frame must be 0 or more") }
     }

@@ -31,7 +31,7 @@ struct InfoCommand: AsyncParsableCommand {
     var checksum = false
 
     @Option(name: .customLong("max-pixel-mib"), help: "Refuse objects whose decoded pixels (Int32 per sample, all frames) exceed this many MiB.")
-    var maxPixelMiB: UInt64 = 8192
+    var maxPixelMiB: UInt64 = 2048
 
     @Option(help: "Seconds one JPEG 2000 frame may take to decode before it is abandoned.")
     var j2kTimeLimit: Double = 10

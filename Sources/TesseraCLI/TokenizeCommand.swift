@@ -58,7 +58,7 @@ struct TokenizeCommand: AsyncParsableCommand {
         """))
     var budget: Int?
 
-    @Option(help: "Finest token side in pixels.")
+    @Option(help: "Finest token side in pixels: a power of two, 4…256.")
     var basePatch = 16
 
     @Option(help: "Also write each token's pixels, resampled to basePatch², as float32 [tokens, basePatch, basePatch] .npy, plus <name>.positions.npy (x, y, w, h, level, code).")
@@ -71,7 +71,7 @@ struct TokenizeCommand: AsyncParsableCommand {
     var jobs = ProcessInfo.processInfo.activeProcessorCount
 
     func validate() throws {
-        guard basePatch >= 4, basePatch <= 256 else { throw ValidationError("--base-patch must be 4…256") }
+        try validateBasePatch(basePatch)
         if let budget, budget < 1 { throw ValidationError("--budget must be at least 1") }
         guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1") }
     }
@@ -165,5 +165,13 @@ struct FrameJob: Sendable {
         let ext = (path as NSString).pathExtension
         let stem = (path as NSString).deletingPathExtension
         return stem + String(format: "_f%04d", frame) + (ext.isEmpty ? "" : "." + ext)
+    }
+}
+
+/// The pyramid halves a cell at every analysis level, so the finest token
+/// side must be a power of two (15 would leave 7.5 px cells).
+func validateBasePatch(_ basePatch: Int) throws {
+    guard basePatch >= 4, basePatch <= 256, basePatch & (basePatch - 1) == 0 else {
+        throw ValidationError("--base-patch must be a power of two from 4 to 256 (4, 8, 16, 32, 64, 128, 256); got \(basePatch)")
     }
 }

@@ -1,0 +1,147 @@
+import Batch
+import DicomIO
+import FileOutput
+import Foundation
+import Testing
+
+/// Hostile input never takes a run down: the reproducers in Tests/Corpus/hostile
+/// (each crashed the loader once) give one typed error line and exit 1; in a
+/// batch each is a failed row while the good files go on; a file that kills a
+/// run is retried once and then quarantined; two batches cannot share an
+/// output folder; zip bombs and undecodable names are handled.
+@Suite(.serialized) struct HostileInputTests {
+    static let corpus = CLI.repo.appendingPathComponent("Tests/Corpus/hostile").path
+
+    static func scratch() throws -> URL {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("tessera-hostile-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }
+
+    /// What each class must say (a stable part of its one-line error).
+    static let expected: [(prefix: String, message: String)] = [
+        ("nest10000", "sequences nested more than 128 deep"),
+        ("oom_jpeg", "over the limit of 2147483648 bytes"),
+        ("segv_j2k", "failed to decode (unreadable J2K header"),
+        ("abrt_j2k", "failed to decode (decoding failed"),
+    ]
+
+    @Test func everyReproducerGivesOneTypedErrorLine() throws {
+        let files = try FileManager.default.contentsOfDirectory(atPath: Self.corpus).filter { $0.hasSuffix(".dcm") }.sorted()
+        #expect(files.count == 7)
+        for name in files {
+            let r = try CLI.run(["info", "--json", "--checksum", Self.corpus + "/" + name])
+            #expect(r.status == 1, "\(name): exit \(r.status) (a crash is 134/139)")
+            let lines = r.stderr.split(separator: "\n")
+            #expect(lines.count == 1, "\(name): \(r.stderr)")
+            let message = try #require(Self.expected.first { name.hasPrefix($0.prefix) }?.message)
+            #expect(r.stderr.contains(name) && r.stderr.contains(message), "\(name): \(r.stderr)")
+        }
+    }
+
+    @Test func aBatchOverHostileAndGoodFilesFinishesAndResumesWithNothingRedone() throws {
+        let out = try Self.scratch()
+        defer { try? FileManager.default.removeItem(at: out) }
+        let good = CLI.repo.appendingPathComponent("SampleStudies/ct/lidc-idri-0001").path
+        let first = try CLI.run(["batch", Self.corpus, good, "--output", out.path, "--no-progress"])
+        #expect(first.status == 2, "\(first.stderr.suffix(400))")
+        let summary = try #require(try JSONSerialization.jsonObject(
+            with: Data(contentsOf: out.appendingPathComponent("summary.json"))) as? [String: Any])
+        #expect(summary["done"] as? Int == 17 && summary["failed"] as? Int == 7, "\(summary)")
+        let maps = FileScanner.files(under: out.path).filter { $0.hasSuffix(".tokens.json") }
+        #expect(maps.count == 17)
+        let failures = first.stdout.split(separator: "\n").filter { $0.contains("\"status\":\"failed\"") }
+        #expect(failures.count == 7 && failures.allSatisfy { $0.contains("\"error\":\"") })
+        let again = try CLI.run(["batch", Self.corpus, good, "--output", out.path, "--no-progress"])
+        #expect(again.status == 2)
+        #expect(!again.stdout.contains("\"status\":\"done\""), "a resumed run redid work")
+        #expect(again.stdout.split(separator: "\n").filter { $0.contains("\"status\":\"skipped\"") }.count == 17)
+    }
+
+    /// A start mark left by a run that died: one more try, then quarantine.
+    @Test func anInputThatKilledARunIsRetriedOnceThenQuarantined() async throws {
+        let out = try Self.scratch(), input = try Self.scratch()
+        defer { try? FileManager.default.removeItem(at: out); try? FileManager.default.removeItem(at: input) }
+        let source = CLI.repo.appendingPathComponent("SampleStudies/ct/lidc-idri-0001")
+        for name in ["000071.dcm", "000111.dcm"] {
+            try FileManager.default.copyItem(at: source.appendingPathComponent(name), to: input.appendingPathComponent(name))
+        }
+        let victim = input.appendingPathComponent("000071.dcm").path
+        do {
+            let catalog = try Catalog(path: out.appendingPathComponent("catalog.sqlite").path)
+            try catalog.markStarted(victim)  // one run died while reading it
+            try catalog.close()
+        }
+        let retried = try CLI.run(["batch", input.path, "--output", out.path, "--no-progress"])
+        #expect(retried.status == 0, "retried once: \(retried.stdout.suffix(300))")
+        do {
+            let catalog = try Catalog(path: out.appendingPathComponent("catalog.sqlite").path)
+            #expect(try catalog.unfinishedAttempts().isEmpty, "a finished input keeps no start mark")
+            try catalog.markStarted(victim)
+            try catalog.markStarted(victim)  // and it killed the retry too
+            try catalog.close()
+        }
+        let quarantined = try CLI.run(["batch", input.path, "--output", out.path, "--no-progress"])
+        #expect(quarantined.status == 2)
+        let line = try #require(quarantined.stdout.split(separator: "\n").first { $0.contains("000071.dcm") })
+        #expect(line.contains("\"status\":\"failed\"") && line.contains("quarantined"), "\(line)")
+        #expect(quarantined.stdout.contains("000111.dcm"), "the other input goes on")
+    }
+
+    @Test func twoBatchesCannotShareAnOutputFolder() throws {
+        let out = try Self.scratch()
+        defer { try? FileManager.default.removeItem(at: out) }
+        let lock = try OutputLock(folder: out.path)
+        let r = try CLI.run(["batch", CLI.repo.appendingPathComponent("SampleStudies/ct/lidc-idri-0001/000071.dcm").path,
+                             "--output", out.path, "--no-progress"])
+        #expect(r.status == 1 && r.stderr.contains("another tessera batch (pid \(getpid()))"), "\(r.stderr)")
+        withExtendedLifetime(lock) {}
+    }
+
+    @Test func namesThatSanitiseAlikeNeverShareAnOutput() {
+        let a = safeFileNameComponent("1.2.3/9", fallback: "x"), b = safeFileNameComponent("1.2.3_9", fallback: "x")
+        #expect(a != b && b == "1.2.3_9" && a.hasPrefix("1.2.3_9~"))
+        #expect(safeFileNameComponent("1.2.840.10008.5", fallback: "x") == "1.2.840.10008.5")
+    }
+
+    /// A 2.8 MB-style bomb in miniature: 64 MiB of zeros in a 64 KB zip. It
+    /// fails its archive with a clear error; the DICOM beside it is done.
+    @Test func aZipBombFailsItsArchiveAndTheBatchGoesOn() throws {
+        let out = try Self.scratch(), input = try Self.scratch()
+        defer { try? FileManager.default.removeItem(at: out); try? FileManager.default.removeItem(at: input) }
+        let made = try CLI.python(["-c", """
+            import zipfile, sys
+            with zipfile.ZipFile(sys.argv[1], 'w', zipfile.ZIP_DEFLATED) as z:
+                z.writestr('bomb.dcm', bytes(64 << 20))
+            """, input.appendingPathComponent("bomb.zip").path])
+        #expect(made.status == 0, "\(made.stderr)")
+        try FileManager.default.copyItem(at: CLI.repo.appendingPathComponent("SampleStudies/ct/lidc-idri-0001/000071.dcm"),
+                                         to: input.appendingPathComponent("slice.dcm"))
+        let r = try CLI.run(["batch", input.path, "--output", out.path, "--no-progress"])
+        #expect(r.status == 2)
+        let bomb = try #require(r.stdout.split(separator: "\n").first { $0.contains("bomb.zip") && $0.contains("failed") })
+        #expect(bomb.contains("zip bomb"), "\(bomb)")
+        #expect(r.stdout.contains("\"done\":1"), "\(r.stdout.suffix(300))")
+    }
+
+    /// A Latin-1 file name (not UTF-8) is read by its bytes and shown escaped.
+    @Test func aNonUTF8FileNameIsReadAndShownEscaped() throws {
+        let out = try Self.scratch(), input = try Self.scratch()
+        defer { try? FileManager.default.removeItem(at: out); try? FileManager.default.removeItem(at: input) }
+        let made = try CLI.python(["-c", """
+            import os, shutil, sys
+            shutil.copy(sys.argv[1], os.path.join(os.fsencode(sys.argv[2]), b'caf\\xe9.dcm'))
+            """, CLI.repo.appendingPathComponent("SampleStudies/ct/lidc-idri-0001/000071.dcm").path, input.path])
+        #expect(made.status == 0, "\(made.stderr)")
+        let r = try CLI.run(["batch", input.path, "--output", out.path, "--no-progress"])
+        #expect(r.status == 0, "\(r.stdout.suffix(400)) \(r.stderr)")
+        #expect(r.stdout.contains("caf\\\\xE9.dcm") && r.stdout.contains("\"status\":\"done\""), "\(r.stdout.prefix(600))")
+    }
+
+    @Test func aBasePatchThatIsNotAPowerOfTwoIsAUsageError() throws {
+        let r = try CLI.run(["tokenize", CLI.repo.appendingPathComponent("SampleStudies/ct/lidc-idri-0001/000071.dcm").path,
+                             "--base-patch", "15", "--output", FileManager.default.temporaryDirectory.path + "/never.tokens.json"])
+        #expect(r.status != 0 && r.status < 128, "exit \(r.status): a crash")
+        #expect(r.stderr.contains("power of two"), "\(r.stderr)")
+    }
+}
