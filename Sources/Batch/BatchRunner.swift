@@ -85,8 +85,12 @@ public struct BatchRunner: Sendable {
         DicomFile.initializeCodecs()  // before the tasks start, if no caller has yet
         // Nothing done yet (a fresh folder): no file can be up to date.
         let resuming = (try? catalog.hasDoneInstances()) ?? true
-        // Inputs an earlier run started and never finished: it died reading them.
-        let crashed = (try? catalog.unfinishedAttempts()) ?? [:]
+        // Inputs an earlier run was reading when it crashed (not when it was
+        // killed from outside): their crash counts.
+        let marker = CrashMarker.path(output: options.output)
+        let crashed = (try? catalog.settleAttempts(crashed: FileManager.default.fileExists(atPath: marker))) ?? [:]
+        unlink(marker)
+        CrashMarker.install(path: marker)
         let registry = InstanceRegistry(count: inputs.count)
         let results = await boundedConcurrentMap(Array(inputs.enumerated()), limit: options.jobs) {
             index, input -> (event: BatchEvent, header: ImageHeader?) in
@@ -120,7 +124,7 @@ public struct BatchRunner: Sendable {
     static let retriesAfterCrash = 1
 
     func quarantine(_ input: BatchInput, starts: Int, catalog: Catalog) -> BatchEvent {
-        let reason = "crashed a previous run (\(starts) runs died while reading it); quarantined, not read again"
+        let reason = "crashed a previous run (\(starts) runs crashed while reading it); quarantined, not read again"
         try? catalog.record(Catalog.Instance(input: input.name, status: "failed", error: reason, frames: 0, seconds: 0),
                             frames: [], modality: nil, description: nil, keepsAttempt: true)
         return BatchEvent(input: input.name, status: "failed", frames: 0, tokens: 0, error: reason)

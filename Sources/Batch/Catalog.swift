@@ -28,7 +28,8 @@ public final class Catalog: Sendable {
                 CREATE TABLE IF NOT EXISTS frame (input TEXT NOT NULL, frame INTEGER NOT NULL, status TEXT NOT NULL,
                     error TEXT, output TEXT, tokens INTEGER, uniform_tokens INTEGER, reduction REAL,
                     input_sha256 TEXT, profile_sha256 TEXT, seconds REAL, PRIMARY KEY (input, frame));
-                CREATE TABLE IF NOT EXISTS attempt (input TEXT PRIMARY KEY, started INTEGER NOT NULL);
+                CREATE TABLE IF NOT EXISTS attempt (input TEXT PRIMARY KEY, started INTEGER NOT NULL,
+                    crashes INTEGER NOT NULL DEFAULT 0);
                 """)
             // Columns added after the first release (ROI coverage, the output
             // options a row was made with, the XXH3 input hash that replaced
@@ -114,12 +115,28 @@ public final class Catalog: Sendable {
 
     /// Crash isolation: an input is marked started before anything reads it,
     /// and the mark goes when its row is recorded (done, failed, duplicate,
-    /// skipped). Marks still there when a batch starts belong to inputs that
-    /// were being read when an earlier run died: their count of such starts.
+    /// skipped). A batch starting finds the marks an earlier run left: when
+    /// that run crashed (`crashed`: its signal handler left the crash
+    /// marker) each marked input counts one crash; when it was killed from
+    /// outside (SIGKILL, a preempted node) the marks are just cleared, so
+    /// stopping a batch never quarantines a file. Returns every input's
+    /// crash count.
+    public func settleAttempts(crashed: Bool) throws -> [String: Int] {
+        try queue.write { db in
+            if crashed { try db.execute(sql: "UPDATE attempt SET crashes = crashes + 1 WHERE started = 1") }
+            try db.execute(sql: "UPDATE attempt SET started = 0 WHERE started = 1")
+            try db.execute(sql: "DELETE FROM attempt WHERE crashes = 0")
+            return Dictionary(uniqueKeysWithValues: try Row.fetchAll(db, sql: "SELECT input, crashes FROM attempt").map {
+                ($0["input"] as String, $0["crashes"] as Int)
+            })
+        }
+    }
+
+    /// Inputs marked started and not yet recorded, with their crash counts (tests).
     public func unfinishedAttempts() throws -> [String: Int] {
         try queue.read { db in
-            Dictionary(uniqueKeysWithValues: try Row.fetchAll(db, sql: "SELECT input, started FROM attempt").map {
-                ($0["input"] as String, $0["started"] as Int)
+            Dictionary(uniqueKeysWithValues: try Row.fetchAll(db, sql: "SELECT input, crashes FROM attempt WHERE started = 1").map {
+                ($0["input"] as String, $0["crashes"] as Int)
             })
         }
     }
@@ -127,8 +144,7 @@ public final class Catalog: Sendable {
     public func markStarted(_ input: String) throws {
         try queue.write { db in
             try db.cachedStatement(sql: """
-                INSERT INTO attempt (input, started) VALUES (?, 1)
-                    ON CONFLICT(input) DO UPDATE SET started = started + 1
+                INSERT INTO attempt (input, started) VALUES (?, 1) ON CONFLICT(input) DO UPDATE SET started = 1
                 """).execute(arguments: [input])
         }
     }

@@ -36,6 +36,10 @@ public final class DicomFile {
     /// reads, so the file is read once for both.
     public let contentHash: String?
 
+    /// Encapsulated pixel data: the fragment items of each frame, found once
+    /// (`EncapsulatedFrames`).
+    var frameItems: [ClosedRange<Int>]?
+
     public init(path: String, extent: Extent, hashingContent: Bool = false) throws(DicomError) {
         DicomFile.initializeCodecs()
         var info = stat()

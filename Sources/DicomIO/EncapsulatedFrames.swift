@@ -8,6 +8,24 @@ struct EncapsulatedFrames {
     let frames: Int
 
     func codestream(frame: Int) throws(DicomError) -> [UInt8] {
+        // The item ranges of every frame are worked out once per file: by
+        // start markers that means reading every fragment, which per frame
+        // made a multi-frame object without an offset table O(frames²).
+        let ranges: [ClosedRange<Int>]
+        if let cached = file.frameItems, cached.count == frames {
+            ranges = cached
+        } else {
+            ranges = try itemRanges()
+            file.frameItems = ranges
+        }
+        guard frame >= 0, frame < ranges.count else {
+            throw .brokenFragments(path: file.path, reason: "no fragments for frame \(frame)")
+        }
+        return try concatenate(ranges[frame])
+    }
+
+    /// The fragments (item indices, 1-based after the offset table) of each frame.
+    private func itemRanges() throws(DicomError) -> [ClosedRange<Int>] {
         var err = ShimError()
         var items: UInt32 = 0
         guard tdcm_item_count_encapsulated(file.handle, &items, &err.buffer, err.buffer.count) == TDCM_OK else {
@@ -15,13 +33,11 @@ struct EncapsulatedFrames {
         }
         let fragments = Int(items) - 1
         guard fragments >= 1 else { throw .brokenFragments(path: file.path, reason: "no fragments after the offset table") }
-        if frames == 1 { return try concatenate(1...fragments) }
+        if frames == 1 { return [1...fragments] }
         let table = try read(item: 0)
-        if table.count >= frames * 4 {
-            return try byOffsetTable(table, frame: frame, fragments: fragments)
-        }
-        if fragments == frames { return try read(item: frame + 1) }
-        return try byStartMarkers(frame: frame, fragments: fragments)
+        if table.count >= frames * 4, let ranges = try byOffsetTable(table, fragments: fragments) { return ranges }
+        if fragments == frames { return (1...frames).map { $0...$0 } }
+        return try byStartMarkers(fragments: fragments)
     }
 
     private func length(item: Int) throws(DicomError) -> Int {
@@ -50,36 +66,41 @@ struct EncapsulatedFrames {
         return out
     }
 
-    /// Offsets count from the first byte of the first fragment's item tag.
-    private func byOffsetTable(_ table: [UInt8], frame: Int, fragments: Int) throws(DicomError) -> [UInt8] {
+    /// Offsets count from the first byte of the first fragment's item tag;
+    /// each fragment belongs to the last frame whose offset is at or before
+    /// it. nil for a table that does not start at 0 and increase (the other
+    /// ways are tried then).
+    private func byOffsetTable(_ table: [UInt8], fragments: Int) throws(DicomError) -> [ClosedRange<Int>]? {
         func offset(_ f: Int) -> Int {
             Int(UInt32(table[4 * f]) | UInt32(table[4 * f + 1]) << 8 | UInt32(table[4 * f + 2]) << 16 | UInt32(table[4 * f + 3]) << 24)
         }
-        let start = offset(frame)
-        let end = frame + 1 < frames ? offset(frame + 1) : Int.max
-        var position = 0
-        var selected: [Int] = []
+        let offsets = (0..<frames).map(offset)
+        guard offsets.first == 0, zip(offsets, offsets.dropFirst()).allSatisfy({ $0 < $1 }) else { return nil }
+        var first = [Int?](repeating: nil, count: frames), last = first
+        var position = 0, frame = 0
         for item in 1...fragments {
-            if position >= start && position < end { selected.append(item) }
+            while frame + 1 < frames && offsets[frame + 1] <= position { frame += 1 }
+            if first[frame] == nil { first[frame] = item }
+            last[frame] = item
             position += try length(item: item) + 8
         }
-        guard let first = selected.first, let last = selected.last else {
-            throw .brokenFragments(path: file.path, reason: "offset table points frame \(frame) at no fragment")
+        var out: [ClosedRange<Int>] = []
+        for f in 0..<frames {
+            guard let a = first[f], let b = last[f] else {
+                throw .brokenFragments(path: file.path, reason: "offset table points frame \(f) at no fragment")
+            }
+            out.append(a...b)
         }
-        return try concatenate(first...last)
+        return out
     }
 
-    private func byStartMarkers(frame: Int, fragments: Int) throws(DicomError) -> [UInt8] {
+    private func byStartMarkers(fragments: Int) throws(DicomError) -> [ClosedRange<Int>] {
         var starts: [Int] = []
-        for item in 1...fragments {
-            let data = try read(item: item)
-            if Self.startsCodestream(data) { starts.append(item) }
-        }
-        guard starts.count == frames else {
+        for item in 1...fragments where Self.startsCodestream(try read(item: item)) { starts.append(item) }
+        guard starts.count == frames, starts.first == 1 else {
             throw .brokenFragments(path: file.path, reason: "\(fragments) fragments, \(starts.count) codestream starts, \(frames) frames")
         }
-        let end = frame + 1 < frames ? starts[frame + 1] - 1 : fragments
-        return try concatenate(starts[frame]...end)
+        return starts.indices.map { k in starts[k]...(k + 1 < starts.count ? starts[k + 1] - 1 : fragments) }
     }
 
     /// A J2K codestream begins with SOC+SIZ (FF4F FF51); a JP2 file with its signature box.

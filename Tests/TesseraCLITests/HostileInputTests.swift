@@ -58,8 +58,9 @@ import Testing
         #expect(again.stdout.split(separator: "\n").filter { $0.contains("\"status\":\"skipped\"") }.count == 17)
     }
 
-    /// A start mark left by a run that died: one more try, then quarantine.
-    @Test func anInputThatKilledARunIsRetriedOnceThenQuarantined() async throws {
+    /// A start mark left by a run that crashed: one more try, then
+    /// quarantine. A mark left by a run killed from outside counts nothing.
+    @Test func anInputThatCrashedARunIsRetriedOnceThenQuarantined() async throws {
         let out = try Self.scratch(), input = try Self.scratch()
         defer { try? FileManager.default.removeItem(at: out); try? FileManager.default.removeItem(at: input) }
         let source = CLI.repo.appendingPathComponent("SampleStudies/ct/lidc-idri-0001")
@@ -67,25 +68,65 @@ import Testing
             try FileManager.default.copyItem(at: source.appendingPathComponent(name), to: input.appendingPathComponent(name))
         }
         let victim = input.appendingPathComponent("000071.dcm").path
+        let catalogPath = out.appendingPathComponent("catalog.sqlite").path
+        let marker = out.appendingPathComponent(".work/crashed")
+        func crashWhileReading(settleFirst: Bool) throws {
+            let catalog = try Catalog(path: catalogPath)
+            if settleFirst { _ = try catalog.settleAttempts(crashed: true) }  // the retry run starting…
+            try catalog.markStarted(victim)  // …reads the victim and dies in a decoder:
+            try catalog.close()
+            try FileManager.default.createDirectory(at: marker.deletingLastPathComponent(), withIntermediateDirectories: true)
+            FileManager.default.createFile(atPath: marker.path, contents: Data())  // what the signal handler leaves
+        }
+        // Killed from outside (no crash marker): nothing counts.
         do {
-            let catalog = try Catalog(path: out.appendingPathComponent("catalog.sqlite").path)
-            try catalog.markStarted(victim)  // one run died while reading it
+            let catalog = try Catalog(path: catalogPath)
+            try catalog.markStarted(victim)
             try catalog.close()
         }
+        let interrupted = try CLI.run(["batch", input.path, "--output", out.path, "--no-progress"])
+        #expect(interrupted.status == 0, "\(interrupted.stdout.suffix(300))")
+        // One crash: retried, and done.
+        try crashWhileReading(settleFirst: false)
+        try FileManager.default.removeItem(at: out.appendingPathComponent("catalog.sqlite"))
+        try crashWhileReading(settleFirst: false)
         let retried = try CLI.run(["batch", input.path, "--output", out.path, "--no-progress"])
         #expect(retried.status == 0, "retried once: \(retried.stdout.suffix(300))")
-        do {
-            let catalog = try Catalog(path: out.appendingPathComponent("catalog.sqlite").path)
-            #expect(try catalog.unfinishedAttempts().isEmpty, "a finished input keeps no start mark")
-            try catalog.markStarted(victim)
-            try catalog.markStarted(victim)  // and it killed the retry too
-            try catalog.close()
-        }
+        #expect(!FileManager.default.fileExists(atPath: marker.path), "the marker is consumed")
+        // Two crashes in a row: quarantined, a failed row; the other input goes on.
+        try FileManager.default.removeItem(at: out.appendingPathComponent("catalog.sqlite"))
+        try crashWhileReading(settleFirst: false)
+        try crashWhileReading(settleFirst: true)
         let quarantined = try CLI.run(["batch", input.path, "--output", out.path, "--no-progress"])
         #expect(quarantined.status == 2)
         let line = try #require(quarantined.stdout.split(separator: "\n").first { $0.contains("000071.dcm") })
         #expect(line.contains("\"status\":\"failed\"") && line.contains("quarantined"), "\(line)")
         #expect(quarantined.stdout.contains("000111.dcm"), "the other input goes on")
+        // And it stays quarantined.
+        let later = try CLI.run(["batch", input.path, "--output", out.path, "--no-progress"])
+        #expect(later.status == 2 && later.stdout.contains("quarantined"))
+    }
+
+    /// A real crash signal leaves the marker (SIGKILL would not).
+    @Test func aCrashSignalLeavesTheMarker() throws {
+        let out = try Self.scratch()
+        defer { try? FileManager.default.removeItem(at: out) }
+        let p = Process()
+        p.executableURL = CLI.executable
+        p.arguments = ["batch", CLI.shared + "/ct/lidc-idri-0001/dicom", "--output", out.path, "--no-progress"]
+        p.standardOutput = FileHandle.nullDevice
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        // Wait until the batch has its catalog (the handlers go in just
+        // before the first input), then crash it.
+        for _ in 0..<500 where !FileManager.default.fileExists(atPath: out.appendingPathComponent("catalog.sqlite").path) {
+            Thread.sleep(forTimeInterval: 0.01)
+        }
+        Thread.sleep(forTimeInterval: 0.1)
+        kill(p.processIdentifier, SIGSEGV)
+        p.waitUntilExit()
+        #expect(p.terminationReason == .uncaughtSignal, "status \(p.terminationStatus)")
+        #expect(FileManager.default.fileExists(atPath: out.appendingPathComponent(".work/crashed").path), "a crashed batch left no marker")
     }
 
     @Test func twoBatchesCannotShareAnOutputFolder() throws {
