@@ -85,6 +85,8 @@ public struct BatchRunner: Sendable {
         DicomFile.initializeCodecs()  // before the tasks start, if no caller has yet
         // Nothing done yet (a fresh folder): no file can be up to date.
         let resuming = (try? catalog.hasDoneInstances()) ?? true
+        // The done rows a resume compares file stamps with, read once.
+        let done = resuming ? ((try? catalog.doneRows()) ?? [:]) : [:]
         // Inputs an earlier run was reading when it crashed (not when it was
         // killed from outside): their crash counts.
         let marker = CrashMarker.path(output: options.output)
@@ -100,7 +102,7 @@ public struct BatchRunner: Sendable {
                 progress(event)
                 return (event, nil)
             }
-            let outcome = await process(input, catalog: catalog, profiles: profiles, resuming: resuming) {
+            let outcome = await process(input, catalog: catalog, profiles: profiles, resuming: resuming, done: done) {
                 await registry.register(index, input, sopUID: $0, hash: $1)
             }
             await registry.settle(index, input)
@@ -136,6 +138,7 @@ public struct BatchRunner: Sendable {
     /// Instance UID is read (nil for photographs) and tells a repeated
     /// instance's role (`InstanceRegistry`).
     func process(_ input: BatchInput, catalog: Catalog, profiles: ProfileSet, resuming: Bool = true,
+                 done: [String: Catalog.DoneRow] = [:],
                  identify: (_ sopUID: String?, _ hash: String?) async -> InstanceRegistry.Role)
         async -> (event: BatchEvent, header: ImageHeader?) {
         let start = DispatchTime.now().uptimeNanoseconds
@@ -152,12 +155,11 @@ public struct BatchRunner: Sendable {
             // profile and options, with every output in place, is skipped
             // unread (ROI options depend on the instance's UID: those are
             // checked the long way).
-            if resuming, let stamp, options.rois == nil,
-               let outputs = try catalog.doneUnchanged(input: input.name, fileStat: stamp, profiles: Set(profiles.hashes.values),
-                                                       options: outputOptions(sop: nil, frames: 0)),
-               outputs.allSatisfy({ outputsExist(options.output + "/" + $0, dicom: !isPhotograph(input.path)) }) {
+            if let stamp, options.rois == nil, let row = done[input.name], row.fileStat == stamp,
+               profiles.hashes.values.contains(row.profileSHA256), row.options == (try outputOptions(sop: nil, frames: 0)),
+               row.outputs.allSatisfy({ outputsExist(options.output + "/" + $0, dicom: !isPhotograph(input.path)) }) {
                 _ = await identify(nil, nil)
-                return (BatchEvent(input: input.name, status: "skipped", frames: outputs.count, tokens: 0, error: nil), nil)
+                return (BatchEvent(input: input.name, status: "skipped", frames: row.outputs.count, tokens: 0, error: nil), nil)
             }
             // Before anything reads the file: if this process dies in a
             // decoder, the next run finds the mark (crash isolation).

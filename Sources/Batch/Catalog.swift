@@ -179,6 +179,41 @@ public final class Catalog: Sendable {
     /// per file, and parsing the SQL each time showed in a batch's profile.
     /// `keepsAttempt`: a quarantined input keeps its start mark, so every
     /// later run passes it over too.
+    /// A done row as a resume compares it: file stamp, profile, output
+    /// options, and its frames' outputs in order.
+    public struct DoneRow: Sendable {
+        public let fileStat: String
+        public let profileSHA256: String
+        public let options: String
+        public let outputs: [String]
+    }
+
+    /// Every done row with a file stamp, read in two queries: a resume of
+    /// ten thousand inputs looks each one up here instead of asking the
+    /// database twice per input.
+    public func doneRows() throws -> [String: DoneRow] {
+        try queue.read { db in
+            var outputs: [String: [String]] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT input, output FROM frame WHERE status = 'done' ORDER BY input, frame") {
+                if let output = row["output"] as String? { outputs[row["input"] as String, default: []].append(output) }
+            }
+            var out: [String: DoneRow] = [:]
+            for row in try Row.fetchAll(db, sql: """
+                SELECT input, file_stat, profile_sha256, options, frames FROM instance
+                    WHERE status = 'done' AND file_stat IS NOT NULL
+                """) {
+                let input: String = row["input"]
+                let files = outputs[input] ?? []
+                guard let stat = row["file_stat"] as String?, let profile = row["profile_sha256"] as String?,
+                      files.count == (row["frames"] as Int? ?? -1) else { continue }
+                out[input] = DoneRow(fileStat: stat, profileSHA256: profile, options: row["options"] as String? ?? "", outputs: files)
+            }
+            return out
+        }
+    }
+
+    /// `keepsAttempt`: a quarantined input keeps its start mark, so every
+    /// later run passes it over too.
     /// The done row of an input whose file stamp, profile and output options
     /// still match: its frames' outputs (nil when anything differs). What
     /// make and rsync do: the file is not read, let alone hashed.
