@@ -158,7 +158,7 @@ public struct BatchRunner: Sendable {
             if let stamp, options.rois == nil, let row = done[input.name], row.fileStat == stamp,
                profiles.hashes.values.contains(row.profileSHA256), row.options == (try outputOptions(sop: nil, frames: 0)),
                row.outputs.allSatisfy({ outputsExist(options.output + "/" + $0, dicom: !isPhotograph(input.path)) }) {
-                _ = await identify(nil, nil)
+                _ = await identify(row.sopUID, row.inputHash)  // a later copy of it is still a duplicate
                 return (BatchEvent(input: input.name, status: "skipped", frames: row.outputs.count, tokens: 0, error: nil), nil)
             }
             // Before anything reads the file: if this process dies in a

@@ -186,6 +186,9 @@ public final class Catalog: Sendable {
         public let profileSHA256: String
         public let options: String
         public let outputs: [String]
+        /// What the instance registry needs to tell a later copy a duplicate.
+        public let sopUID: String?
+        public let inputHash: String?
     }
 
     /// Every done row with a file stamp, read in two queries: a resume of
@@ -199,14 +202,15 @@ public final class Catalog: Sendable {
             }
             var out: [String: DoneRow] = [:]
             for row in try Row.fetchAll(db, sql: """
-                SELECT input, file_stat, profile_sha256, options, frames FROM instance
+                SELECT input, file_stat, profile_sha256, options, frames, sop_uid, input_hash FROM instance
                     WHERE status = 'done' AND file_stat IS NOT NULL
                 """) {
                 let input: String = row["input"]
                 let files = outputs[input] ?? []
                 guard let stat = row["file_stat"] as String?, let profile = row["profile_sha256"] as String?,
                       files.count == (row["frames"] as Int? ?? -1) else { continue }
-                out[input] = DoneRow(fileStat: stat, profileSHA256: profile, options: row["options"] as String? ?? "", outputs: files)
+                out[input] = DoneRow(fileStat: stat, profileSHA256: profile, options: row["options"] as String? ?? "", outputs: files,
+                                     sopUID: row["sop_uid"], inputHash: row["input_hash"])
             }
             return out
         }
