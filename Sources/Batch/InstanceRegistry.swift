@@ -28,6 +28,10 @@ actor InstanceRegistry {
     }
 
     private var entries: [Entry?]
+    /// Registered inputs by UID: finding the earlier holders of a UID must
+    /// not scan every earlier input (that was quadratic: seconds for a
+    /// resume of ten thousand files).
+    private var bySOP: [String: [Int]] = [:]
     /// Every input below this index has registered.
     private var registered = 0
     private var waiting: [(index: Int, resume: CheckedContinuation<Void, Never>)] = []
@@ -39,13 +43,14 @@ actor InstanceRegistry {
     func register(_ index: Int, _ input: BatchInput, sopUID: String?, hash: String? = nil) async -> Role {
         guard entries[index] == nil else { return .owner }
         entries[index] = Entry(name: input.name, path: input.path, sopUID: sopUID, hash: hash)
+        if let sopUID { bySOP[sopUID, default: []].append(index) }
         while registered < entries.count, entries[registered] != nil { registered += 1 }
         let ready = waiting.filter { $0.index <= registered }
         waiting.removeAll { $0.index <= registered }
         for w in ready { w.resume.resume() }
         guard let sopUID else { return .owner }
         if registered < index { await withCheckedContinuation { waiting.append((index, $0)) } }
-        let earlier = (0..<index).filter { entries[$0]?.sopUID == sopUID }
+        let earlier = (bySOP[sopUID] ?? []).filter { $0 < index }.sorted()
         guard !earlier.isEmpty else { return .owner }
         let own = contentHash(index)
         if !own.isEmpty, let first = earlier.first(where: { contentHash($0) == own }) {
