@@ -47,10 +47,13 @@ enum NestingScan {
     /// undefined length, closed by a delimiter).
     private static func walk(_ r: ChunkReader, from start: Int, explicit: Bool, little: Bool, limit: Int) -> Int? {
         var open: [(end: Int?, isSequence: Bool)] = []
+        // Sequences among `open`, kept as they are pushed and popped (a
+        // count over `open` per push would be quadratic on a hostile file).
+        var sequences = 0
         var deepest = 0, offset = start
-        func sequences() -> Int { open.reduce(0) { $0 + ($1.isSequence ? 1 : 0) } }
+        func pop() { if open.removeLast().isSequence { sequences -= 1 } }
         while offset < r.size {
-            while let last = open.last, let end = last.end, offset >= end { open.removeLast() }
+            while let last = open.last, let end = last.end, offset >= end { pop() }
             guard let tag = r.bytes(at: offset, count: 4) else { break }
             let group = little ? UInt16(tag[0]) | UInt16(tag[1]) << 8 : UInt16(tag[0]) << 8 | UInt16(tag[1])
             let element = little ? UInt16(tag[2]) | UInt16(tag[3]) << 8 : UInt16(tag[2]) << 8 | UInt16(tag[3])
@@ -64,7 +67,10 @@ enum NestingScan {
                 case 0xE00D, 0xE0DD:
                     // Close up to and including the innermost undefined-length container of that kind.
                     let wantSequence = element == 0xE0DD
-                    while let last = open.popLast() { if last.end == nil && last.isSequence == wantSequence { break } }
+                    while let last = open.last {
+                        pop()
+                        if last.end == nil && last.isSequence == wantSequence { break }
+                    }
                 default: break
                 }
                 continue
@@ -92,7 +98,8 @@ enum NestingScan {
             offset += header
             if isSequence {
                 open.append((length == 0xFFFF_FFFF ? nil : offset + Int(length), true))
-                deepest = max(deepest, sequences())
+                sequences += 1
+                deepest = max(deepest, sequences)
                 if deepest > limit { return deepest }
             } else {
                 guard length != 0xFFFF_FFFF else { return nil }
