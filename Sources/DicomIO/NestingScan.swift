@@ -10,6 +10,9 @@ import Foundation
 enum NestingScan {
     static let limit = 128
 
+    /// Explicit VRs with a 2-byte reserved field and a 4-byte length.
+    static let longVRs: Set<String> = ["OB", "OW", "UN", "UT", "SQ", "UC", "UR", "OD", "OF", "OL", "OV", "SV", "UV"]
+
     /// The deepest sequence nesting found, stopping as soon as it passes
     /// `limit`; nil when the layout is not understood (DCMTK decides then).
     static func depth(path: String, limit: Int = limit) -> Int? {
@@ -23,7 +26,7 @@ enum NestingScan {
             while let h = reader.bytes(at: offset, count: 8), h[0] == 0x02, h[1] == 0x00 {
                 let element = UInt16(h[2]) | UInt16(h[3]) << 8
                 let vr = String(decoding: h[4..<6], as: UTF8.self)
-                let long = ["OB", "OW", "UN", "UT", "SQ", "UC", "UR", "OD", "OF", "OL", "OV"].contains(vr)
+                let long = longVRs.contains(vr)
                 guard let length = long ? reader.uint32(at: offset + 8, little: true).map(Int.init)
                                         : Int(UInt16(h[6]) | UInt16(h[7]) << 8) else { return nil }
                 let header = long ? 12 : 8
@@ -79,7 +82,7 @@ enum NestingScan {
             if explicit {
                 guard let vrBytes = r.bytes(at: offset + 4, count: 2) else { break }
                 let vr = String(decoding: vrBytes, as: UTF8.self)
-                if ["OB", "OW", "UN", "UT", "SQ", "UC", "UR", "OD", "OF", "OL", "OV", "SV", "UV"].contains(vr) {
+                if longVRs.contains(vr) {
                     guard let l = r.uint32(at: offset + 8, little: little) else { break }
                     length = l; header = 12
                     isSequence = vr == "SQ" || (length == 0xFFFF_FFFF)
