@@ -3,7 +3,6 @@
 #include "dcmtk/dcmdata/dctk.h"
 #include "dcmtk/dcmdata/dcpath.h"
 #include "dcmtk/dcmdata/dcpxitem.h"
-#include "dcmtk/dcmdata/dcrledrg.h"
 #include "dcmtk/dcmdata/dcfcache.h"
 #include "dcmtk/dcmdata/dcistrmf.h"
 #include "dcmtk/dcmjpeg/djdecode.h"
@@ -68,12 +67,12 @@ extern "C" void tdcm_initialize(void) {
             // Warnings go to typed Swift errors, not to stderr.
             OFLog::configure(OFLogger::FATAL_LOG_LEVEL);
             dcmEnableUnknownVRConversion.set(OFTrue);
-            // JPEG and JPEG-LS frames come out colour-by-pixel (interleaved);
-            // RLE frames follow the dataset's Planar Configuration.
+            // JPEG and JPEG-LS frames come out colour-by-pixel (interleaved).
+            // RLE is decoded in Swift (RLEDecoder.swift): DCMTK's RLE decoder
+            // is not registered, so it can never run on untrusted data.
             DJDecoderRegistration::registerCodecs(EDC_photometricInterpretation, EUC_default,
                                                   EPC_colorByPixel);
             DJLSDecoderRegistration::registerCodecs(EJLSUC_default, EJLSPC_colorByPixel);
-            DcmRLEDecoderRegistration::registerCodecs();
             // The data dictionary (some 20 ms of text parsing) loads on a thread
             // of its own while the caller parses its command line and collects
             // its inputs. DCMTK creates it under its write lock, so a reader that

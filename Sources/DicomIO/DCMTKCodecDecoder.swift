@@ -1,9 +1,8 @@
 import CDicom
 
-/// JPEG (8/12/16-bit IJG), JPEG-LS and RLE, decoded one frame at a time by
+/// JPEG (8/12/16-bit IJG) and JPEG-LS, decoded one frame at a time by
 /// DCMTK's registered codecs.
 struct DCMTKCodecDecoder: FrameDecoder {
-    static let rleUID = "1.2.840.10008.1.2.5"
 
     func decode(frame: Int, file: DicomFile, header: ImageHeader, format: PixelFormat,
                 options: DecodeOptions) throws(DicomError) -> RawFrame {
@@ -14,7 +13,7 @@ struct DCMTKCodecDecoder: FrameDecoder {
         // the codestream's own frame header holds is refused first (checked
         // once: every frame of an object has the same size). A frame header
         // with 0 rows (height given later by a DNL marker) is not compared.
-        if frame == 0 && header.transferSyntaxUID != Self.rleUID {
+        if frame == 0 {
             let codestream = try EncapsulatedFrames(file: file, frames: header.frames).codestream(frame: 0)
             if let sof = JPEGFrameHeader(codestream),
                (sof.rows > 0 && format.rows > sof.rows) || format.columns > sof.columns {
@@ -31,11 +30,8 @@ struct DCMTKCodecDecoder: FrameDecoder {
             throw .decodeFailed(path: file.path, frame: frame, reason: err.message)
         }
         let colorModel = cString(model)
-        // RLE keeps the dataset's planar configuration; JPEG codecs are set up
-        // to emit colour-by-pixel.
-        let planar = header.transferSyntaxUID == Self.rleUID && format.samplesPerPixel > 1
-            && format.planarConfiguration == 1
-        return .bytes(bytes, bitsPerSample: format.bitsAllocated, planar: planar,
+        // The JPEG codecs are set up to emit colour-by-pixel.
+        return .bytes(bytes, bitsPerSample: format.bitsAllocated, planar: false,
                       colorModel: colorModel.isEmpty ? format.photometricInterpretation : colorModel)
     }
 }

@@ -37,6 +37,7 @@ protocol FrameDecoder: Sendable {
 let frameDecoders: [TransferSyntaxFamily: any FrameDecoder] = [
     .native: NativeDecoder(),
     .dcmtkCodec: DCMTKCodecDecoder(),
+    .rle: RLEDecoder(),
     .jpeg2000: OpenJPEGDecoder(),
 ]
 

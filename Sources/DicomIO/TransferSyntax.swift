@@ -2,8 +2,10 @@
 public enum TransferSyntaxFamily: String, Sendable {
     /// Uncompressed (little/big endian, and deflated, which DCMTK inflates on load).
     case native
-    /// JPEG baseline/extended/lossless, JPEG-LS and RLE, through DCMTK's codecs.
+    /// JPEG baseline/extended/lossless and JPEG-LS, through DCMTK's codecs.
     case dcmtkCodec
+    /// RLE Lossless, by Tessera's own bounds-checked PackBits decoder.
+    case rle
     /// JPEG 2000 and High-Throughput JPEG 2000, through OpenJPEG.
     case jpeg2000
 }
@@ -27,7 +29,7 @@ public struct TransferSyntax: Sendable, Equatable {
             ("1.2.840.10008.1.2.4.70", "JPEG Lossless SV1", .dcmtkCodec, false),
             ("1.2.840.10008.1.2.4.80", "JPEG-LS Lossless", .dcmtkCodec, false),
             ("1.2.840.10008.1.2.4.81", "JPEG-LS Near-Lossless", .dcmtkCodec, true),
-            ("1.2.840.10008.1.2.5", "RLE Lossless", .dcmtkCodec, false),
+            ("1.2.840.10008.1.2.5", "RLE Lossless", .rle, false),
             ("1.2.840.10008.1.2.4.90", "JPEG 2000 Lossless", .jpeg2000, false),
             ("1.2.840.10008.1.2.4.91", "JPEG 2000", .jpeg2000, true),
             ("1.2.840.10008.1.2.4.92", "JPEG 2000 Part 2 Multi-component Lossless", .jpeg2000, false),

@@ -19,7 +19,7 @@ enum {
     TDCM_ERROR = -1     // DCMTK reported an error; the message is in err
 };
 
-/// Registers DCMTK's JPEG, JPEG-LS and RLE decoders, enables UN-to-known-VR
+/// Registers DCMTK's JPEG and JPEG-LS decoders (RLE is decoded in Swift), enables UN-to-known-VR
 /// conversion, silences DCMTK's logger and starts loading the data dictionary
 /// on a thread of its own. Idempotent and thread-safe; call it before any
 /// concurrent use.
@@ -63,7 +63,7 @@ int tdcm_pixel_data_info(tdcm_file *file, int *encapsulated, uint64_t *length,
 /// Reads `len` bytes of native pixel data at `offset`, in host byte order.
 int tdcm_read_native(tdcm_file *file, uint64_t offset, void *buf, uint32_t len,
                      char *err, size_t errlen);
-/// Decodes one frame with a registered DCMTK codec (JPEG, JPEG-LS, RLE).
+/// Decodes one frame with a registered DCMTK codec (JPEG, JPEG-LS).
 /// `colorModel` receives the photometric interpretation of the output.
 int tdcm_decode_frame(tdcm_file *file, uint32_t frame, void *buf, uint32_t buflen,
                       char *colorModel, size_t cmlen, char *err, size_t errlen);
