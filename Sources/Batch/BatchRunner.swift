@@ -67,10 +67,13 @@ public struct BatchEvent: Sendable, Codable {
 public struct BatchRunner: Sendable {
     public let options: BatchOptions
     public let layout: OutputLayout
+    /// Room kept for the catalog when the output disk fills (nil: none kept).
+    public let reserve: DiskReserve?
 
-    public init(options: BatchOptions) {
+    public init(options: BatchOptions, reserve: DiskReserve? = nil) {
         self.options = options
         layout = OutputLayout(root: options.output)
+        self.reserve = reserve
     }
 
     /// What a run did, and the headers its files were read with (by input name),
@@ -96,6 +99,12 @@ public struct BatchRunner: Sendable {
         let registry = InstanceRegistry(count: inputs.count)
         let results = await boundedConcurrentMap(Array(inputs.enumerated()), limit: options.jobs) {
             index, input -> (event: BatchEvent, header: ImageHeader?) in
+            if let reserve, reserve.isFull {
+                await registry.settle(index, input)
+                let event = notAttempted(input, reason: reserve.fullReason, catalog: catalog)
+                progress(event)
+                return (event, nil)
+            }
             if let starts = crashed[input.name], starts >= Self.retriesAfterCrash + 1 {
                 await registry.settle(index, input)
                 let event = quarantine(input, starts: starts, catalog: catalog)
@@ -130,6 +139,15 @@ public struct BatchRunner: Sendable {
         try? catalog.record(Catalog.Instance(input: input.name, status: "failed", error: reason, frames: 0, seconds: 0),
                             frames: [], modality: nil, description: nil, keepsAttempt: true)
         return BatchEvent(input: input.name, status: "failed", frames: 0, tokens: 0, error: reason)
+    }
+
+    /// After the output disk filled: a failed row, so that the input is
+    /// accounted for and a resumed run (with space freed) does it.
+    func notAttempted(_ input: BatchInput, reason: String, catalog: Catalog) -> BatchEvent {
+        let error = "not attempted: the output disk is full (\(reason)); free space and run again with --resume"
+        try? catalog.record(Catalog.Instance(input: input.name, status: "failed", error: error, frames: 0, seconds: 0),
+                            frames: [], modality: nil, description: nil)
+        return BatchEvent(input: input.name, status: "failed", frames: 0, tokens: 0, error: error)
     }
 
     /// Tokenizes every frame of one input; also returns its header (the
@@ -258,9 +276,13 @@ public struct BatchRunner: Sendable {
         } catch {
             instance.status = "failed"
             instance.error = "\(error)"
+            // A full disk frees the reserve first, so that this row can be written.
+            if let reserve, reserve.noteFailure(error, output: options.output) {
+                instance.error = "the output disk is full: \(error)"
+            }
             instance.seconds = seconds()
             try? catalog.record(instance, frames: [], modality: nil, description: nil)
-            return (BatchEvent(input: input.name, status: "failed", frames: 0, tokens: 0, error: "\(error)"), nil)
+            return (BatchEvent(input: input.name, status: "failed", frames: 0, tokens: 0, error: instance.error), nil)
         }
     }
 

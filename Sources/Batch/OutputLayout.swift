@@ -28,12 +28,14 @@ public enum BatchError: Error, CustomStringConvertible, Sendable {
     case input(path: String, reason: String)
     case catalog(reason: String)
     case usage(String)
+    case diskFull(path: String, reason: String)
 
     public var description: String {
         switch self {
         case .input(let p, let r): return "\(p): \(r)"
         case .catalog(let r): return "catalog: \(r)"
         case .usage(let r): return r
+        case .diskFull(let p, let r): return "\(p): disk full: \(r)"
         }
     }
 }

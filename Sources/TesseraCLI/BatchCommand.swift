@@ -118,6 +118,14 @@ struct BatchRunCommand: AsyncParsableCommand {
         let lock = try OutputLock(folder: output)
         defer { withExtendedLifetime(lock) {} }
         let stale = AtomicWrite.removeStale(under: output)
+        // Held until the summary is written: a disk that fills mid-run still
+        // has room for every input's row and the summary.
+        let reserve: DiskReserve
+        do { reserve = try DiskReserve(output: output) } catch {
+            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+            throw ExitCode(2)
+        }
+        defer { reserve.release() }
         var options = BatchOptions(output: output)
         options.profile = profile
         options.jobs = jobs
@@ -140,7 +148,7 @@ struct BatchRunCommand: AsyncParsableCommand {
         if stale > 0 { reporter.note("removed \(stale) temporary file(s) left by an interrupted run") }
         // Inputs that failed before reading (a missing path, a zip bomb) are reported like any other.
         for (path, reason) in problems { reporter.update(BatchEvent(input: path, status: "failed", frames: 0, tokens: 0, error: reason)) }
-        let outcome = await BatchRunner(options: options).run(inputs, catalog: catalog, profiles: profiles) { reporter.update($0) }
+        let outcome = await BatchRunner(options: options, reserve: reserve).run(inputs, catalog: catalog, profiles: profiles) { reporter.update($0) }
         let events = outcome.events
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         let shardText = options.shard.map { "\($0.index)/\($0.count)" }
@@ -157,6 +165,10 @@ struct BatchRunCommand: AsyncParsableCommand {
             throw ExitCode(2)
         }
         reporter.finish(summary, output: output)
+        if reserve.isFull {
+            FileHandle.standardError.write(Data(("error: \(output): the output disk filled up (\(reserve.fullReason)); every input has its row "
+                + "(the rest are marked not attempted) and summary.json is written; free space and run again with --resume\n").utf8))
+        }
         if summary.failed > 0 { throw ExitCode(2) }
     }
 }

@@ -134,6 +134,54 @@ import Testing
         #expect(FileManager.default.fileExists(atPath: out.appendingPathComponent(".work/crashed").path), "a crashed batch left no marker")
     }
 
+    /// A real full disk: the batch writes into a 9 MiB tmpfs (mounted in a
+    /// private user+mount namespace, so no root is needed), fills it, and must
+    /// still give every input its row, a summary, exit 2 and no partial file.
+    /// With room made (the tmpfs grown), the same command finishes the rest.
+    @Test(.enabled(if: DiskFullSandbox.available, "needs `unshare -rm` and a tmpfs mount (user namespaces)"))
+    func aFullDiskStopsTheBatchWithEveryInputRecordedAndResumesAfterSpaceIsFreed() throws {
+        let keep = try Self.scratch(), mount = try Self.scratch()
+        defer { try? FileManager.default.removeItem(at: keep); try? FileManager.default.removeItem(at: mount) }
+        let input = CLI.repo.appendingPathComponent("SampleStudies/ct/lidc-idri-0001").path
+        let script = """
+            set -u
+            mnt=$1 in=$2 keep=$3 bin=$4
+            mount -t tmpfs -o size=9m tessera-full "$mnt" || exit 90
+            "$bin" batch "$in" --output "$mnt/out" --no-progress > "$keep/first.out" 2> "$keep/first.err"
+            echo $? > "$keep/first.rc"
+            find "$mnt/out" -name '.tessera-tmp-*' | wc -l > "$keep/temps"
+            mkdir "$keep/first" && cp "$mnt/out"/summary.json "$mnt/out"/catalog.sqlite* "$keep/first/"
+            mount -o remount,size=64m "$mnt"
+            "$bin" batch "$in" --output "$mnt/out" --no-progress > "$keep/second.out" 2> "$keep/second.err"
+            echo $? > "$keep/second.rc"
+            """
+        let r = try CLI.run(executable: URL(fileURLWithPath: "/usr/bin/unshare"),
+                            ["-rm", "bash", "-c", script, "bash", mount.path, input, keep.path, CLI.executable.path])
+        #expect(r.status == 0, "\(r.stderr)")
+        func text(_ name: String) -> String {
+            (try? String(contentsOf: keep.appendingPathComponent(name), encoding: .utf8)) ?? ""
+        }
+        #expect(text("first.rc").hasPrefix("2"), "exit \(text("first.rc")): \(text("first.err"))")
+        #expect(text("first.err").contains("the output disk filled up"), "\(text("first.err"))")
+        #expect(text("temps").hasPrefix("0"), "partial temporaries left")
+        // Every one of the 17 inputs has its row, done or failed with the reason.
+        let catalog = try Catalog(path: keep.appendingPathComponent("first/catalog.sqlite").path)
+        let rows = try catalog.instances()
+        try catalog.close()
+        let done = rows.filter { $0.status == "done" }, failed = rows.filter { $0.status == "failed" }
+        #expect(rows.count == 17 && done.count + failed.count == 17 && !done.isEmpty && !failed.isEmpty,
+                "\(rows.map(\.status))")
+        #expect(failed.allSatisfy { $0.error?.contains("disk is full") == true }, "\(failed.map(\.error))")
+        let summary = try #require(try JSONSerialization.jsonObject(
+            with: Data(contentsOf: keep.appendingPathComponent("first/summary.json"))) as? [String: Any])
+        #expect(summary["done"] as? Int == done.count && summary["failed"] as? Int == failed.count, "\(summary)")
+        // Space freed: the rerun does exactly the failed inputs and skips the done ones.
+        #expect(text("second.rc").hasPrefix("0"), "exit \(text("second.rc")): \(text("second.err"))")
+        let events = text("second.out").split(separator: "\n")
+        #expect(events.filter { $0.contains("\"status\":\"skipped\"") }.count == done.count)
+        #expect(events.filter { $0.contains("\"status\":\"done\"") }.count == failed.count)
+    }
+
     @Test func twoBatchesCannotShareAnOutputFolder() throws {
         let out = try Self.scratch()
         defer { try? FileManager.default.removeItem(at: out) }
@@ -191,3 +239,18 @@ import Testing
         #expect(r.stderr.contains("power of two"), "\(r.stderr)")
     }
 }
+
+/// Whether this machine lets an unprivileged process mount a tmpfs in a
+/// private user+mount namespace (the disk-full test's small disk).
+enum DiskFullSandbox {
+    static let available: Bool = {
+        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/unshare") else { return false }
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("tessera-mount-probe-\(getpid())")
+        try? FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let r = try? CLI.run(executable: URL(fileURLWithPath: "/usr/bin/unshare"),
+                             ["-rm", "mount", "-t", "tmpfs", "-o", "size=1m", "tessera-probe", dir.path])
+        return r?.status == 0
+    }()
+}
+
