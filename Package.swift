@@ -85,25 +85,27 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // Test-data locations shared by the test targets (full or compact corpus).
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(
             name: "DicomIOTests",
-            dependencies: ["DicomIO", "CXXHash"]
+            dependencies: ["DicomIO", "CXXHash", "TestSupport"]
         ),
         .testTarget(
             name: "TokenizerTests",
-            dependencies: ["Imaging", "Scoring", "Tiling", "Validation"]
+            dependencies: ["Imaging", "Scoring", "Tiling", "Validation", "TestSupport"]
         ),
         .testTarget(
             name: "ValidationTests",
-            dependencies: ["DicomIO", "Imaging", "Scoring", "Tiling", "Validation", "CTestZlib"]
+            dependencies: ["DicomIO", "Imaging", "Scoring", "Tiling", "Validation", "CTestZlib", "TestSupport"]
         ),
         .testTarget(
             name: "ExportTests",
-            dependencies: ["DicomIO", "Imaging", "Scoring", "Tiling", "Validation", "Export", "Audit", "CImageIO"]
+            dependencies: ["DicomIO", "Imaging", "Scoring", "Tiling", "Validation", "Export", "Audit", "CImageIO", "TestSupport"]
         ),
         .testTarget(
             name: "TesseraCLITests",
-            dependencies: ["TesseraCLI", "Batch", "Tiling", "Validation", "CXXHash", "FileOutput", "DicomIO"]
+            dependencies: ["TesseraCLI", "Batch", "Tiling", "Validation", "CXXHash", "FileOutput", "DicomIO", "TestSupport"]
         ),
     ],
     cxxLanguageStandard: .cxx17

@@ -127,6 +127,18 @@ void completeSourceReferences(DcmDataset &dataset, uint32_t sourceFrame) {
     }
 }
 
+/// Patient Orientation as PS3.3 C.7.6.1.1.1 allows it: two values, each of
+/// the letters L, R, A, P, H, F.
+static bool isPatientOrientation(const OFString &value) {
+    size_t split = value.find('\\');
+    if (split == OFString_npos || value.find('\\', split + 1) != OFString_npos) return false;
+    OFString row = value.substr(0, split), column = value.substr(split + 1);
+    auto letters = [](const OFString &v) {
+        return !v.empty() && v.find_first_not_of("LRAPHF") == OFString_npos;
+    };
+    return letters(row) && letters(column);
+}
+
 void writeSegmentation(const tdw_seg_request &r) {
     SourceImage source(r.sourcePath);
     DcmDataset &src = source.dataset();
@@ -256,9 +268,11 @@ void writeSegmentation(const tdw_seg_request &r) {
     completeSourceReferences(*out.getDataset(), r.sourceFrame);
     if (!located) {
         // Without a frame of reference, General Image's Patient Orientation
-        // (type 2C) is required: the source's, or empty when it has none.
+        // (type 2C) is required: the source's when it is valid (two values of
+        // L, R, A, P, H, F: film-digitised mammograms carry a view name such
+        // as "CC" there), else empty.
         OFString orientation;
-        if (src.findAndGetOFStringArray(DCM_PatientOrientation, orientation).good() && !orientation.empty())
+        if (src.findAndGetOFStringArray(DCM_PatientOrientation, orientation).good() && isPatientOrientation(orientation))
             check(out.getDataset()->putAndInsertOFStringArray(DCM_PatientOrientation, orientation), "patient orientation");
         else
             check(out.getDataset()->insertEmptyElement(DCM_PatientOrientation), "patient orientation");

@@ -14,7 +14,8 @@ import Testing
     }()
 
     @Test func referenceCorpusIsPresent() throws {
-        #expect(TestData.hasShared, "../shared/data/conformance is needed for the conformance tests")
+        #expect(FileManager.default.fileExists(atPath: TestData.conformance + "/expected-pydicom.json"),
+                "the conformance corpus is missing from \(TestData.conformance)")
         #expect(Self.okFiles.count == 46)
     }
 

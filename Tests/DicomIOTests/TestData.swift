@@ -1,17 +1,15 @@
 import Foundation
+import TestSupport
 import Testing
 @testable import DicomIO
 
-/// Where the tests find real data: the repo's SampleStudies and the shared
-/// reference data beside the repo (present in CI).
+/// Where the tests find real data: the repo's SampleStudies and the reference
+/// corpus (`Reference`: ../shared/data when present, else the compact copy).
 enum TestData {
-    static let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        .deletingLastPathComponent().deletingLastPathComponent()
-    static let samples = repo.appendingPathComponent("SampleStudies").path
-    static let shared = repo.deletingLastPathComponent().appendingPathComponent("shared/data").path
-    static let conformance = shared + "/conformance"
-
-    static var hasShared: Bool { FileManager.default.fileExists(atPath: conformance + "/expected-pydicom.json") }
+    static let repo = Reference.repo
+    static let samples = Reference.samples
+    static let shared = Reference.data
+    static let conformance = Reference.conformance
 
     /// The pydicom reference values, keyed by file name.
     static func expected() throws -> [String: [String: Any]] {
@@ -19,9 +17,5 @@ enum TestData {
         return try #require(JSONSerialization.jsonObject(with: data) as? [String: [String: Any]])
     }
 
-    static func scratchDirectory(_ name: String) throws -> URL {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("tessera-tests-\(name)-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        return url
-    }
+    static func scratchDirectory(_ name: String) throws -> URL { try Reference.scratch("tests-" + name) }
 }

@@ -12,14 +12,14 @@ import Validation
 /// references that match the source.
 @Suite(.serialized) struct DerivedDICOMTests {
     /// A CT slice with a frame of reference and geometry; an enhanced MR
-    /// frame (multi-frame, frame of reference but no plane geometry); a DX
-    /// radiograph without a frame of reference.
+    /// frame (multi-frame, frame of reference but no plane geometry); a
+    /// mammogram (a projection radiograph without a frame of reference).
     static let sources: [(String, Int, Bool)] = [
         (TestData.lidcSlice, 0, true),
         // MR: outside every profile's calibrated distribution, so tokenized
         // conservatively (every foreground cell a finest token).
         (TestData.shared + "/conformance/emri_small.dcm", 3, true),
-        (TestData.shared + "/xray/cat-DX.dcm", 0, true),
+        (TestData.samples + "/mg/sfm-benign-0_1-130.dcm", 0, true),
     ]
 
     @Test(arguments: sources)

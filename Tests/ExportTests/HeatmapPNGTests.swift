@@ -144,8 +144,8 @@ import Validation
         // The 0.5th and 99.5th percentiles land at the ends of the range, inverted.
         let a = window.grey(low), b = window.grey(high)
         #expect(a >= 252 && b <= 3, "grey \(a), \(b)")
-        // A MONOCHROME2 radiograph is not inverted.
-        let dx = try ImageLoader(path: TestData.shared + "/xray/cat-DX.dcm").plane(frame: 0)
+        // A MONOCHROME2 radiograph (a mammogram) is not inverted.
+        let dx = try ImageLoader(path: TestData.samples + "/mg/sfm-benign-0_1-130.dcm").plane(frame: 0)
         let dxWindow = try DisplayWindow.auto.resolve(dx, domain: .xray, headerWindow: nil)
         let dxSorted = dx.values.sorted()
         #expect(!dxWindow.inverted && dxWindow.grey(dxSorted[dxSorted.count / 200]) <= 3

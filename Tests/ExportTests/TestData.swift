@@ -1,19 +1,15 @@
 import CImageIO
 import Foundation
+import TestSupport
 
 enum TestData {
-    static let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        .deletingLastPathComponent().deletingLastPathComponent()
-    static let samples = repo.appendingPathComponent("SampleStudies").path
-    static let shared = repo.deletingLastPathComponent().appendingPathComponent("shared/data").path
+    static let repo = Reference.repo
+    static let samples = Reference.samples
+    static let shared = Reference.data
     static let lidcSlice = samples + "/ct/lidc-idri-0001/000071.dcm"
     static let lidcXML = samples + "/ct/lidc-idri-0001/069.xml"
 
-    static func scratch() throws -> URL {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("tessera-export-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        return url
-    }
+    static func scratch() throws -> URL { try Reference.scratch("export") }
 
     /// A PNG read back with libpng: width, height, channels, pixels.
     static func readPNG(_ path: String) throws -> (width: Int, height: Int, channels: Int, pixels: [UInt8]) {

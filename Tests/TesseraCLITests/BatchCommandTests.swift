@@ -1,5 +1,6 @@
 import CXXHash
 import Foundation
+import TestSupport
 import Testing
 import Tiling
 import Validation
@@ -105,7 +106,8 @@ import Validation
         #expect(duplicates.first?["error"]?.contains("000071.dcm") == true)
     }
 
-    @Test func killedRunsResumeToIdenticalOutputs() throws {
+    @Test(.enabled(if: Reference.has("ct/lidc-idri-0001/dicom"), "needs ../shared/data/ct/lidc-idri-0001 (133 slices: a run long enough to kill)"))
+    func killedRunsResumeToIdenticalOutputs() throws {
         let series = CLI.shared + "/ct/lidc-idri-0001/dicom"
         let root = try Self.scratch("kill")
         defer { try? FileManager.default.removeItem(at: root) }

@@ -1,11 +1,12 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// Runs the built `tessera` executable the way a user does.
 enum CLI {
-    static let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        .deletingLastPathComponent().deletingLastPathComponent()
-    static let shared = repo.deletingLastPathComponent().appendingPathComponent("shared/data").path
+    static let repo = Reference.repo
+    /// The reference data (../shared/data, or the compact corpus in the repo).
+    static let shared = Reference.data
 
     static var executable: URL {
         // The test bundle sits next to the products in .build/<config>/.
@@ -80,7 +81,8 @@ enum CLI {
         }
     }
 
-    @Test func folderReportsSeriesAndFindings() throws {
+    @Test(.enabled(if: Reference.has("ct/gantry-tilt-head"), "needs ../shared/data/ct/gantry-tilt-head (28 tilted head slices, 15 MB)"))
+    func folderReportsSeriesAndFindings() throws {
         let r = try CLI.run(["info", "--json", CLI.shared + "/ct/gantry-tilt-head"])
         #expect(r.status == 0)
         let json = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])

@@ -2,6 +2,7 @@ import Batch
 import DicomIO
 import FileOutput
 import Foundation
+import TestSupport
 import Testing
 
 /// Hostile input never takes a run down: the reproducers in Tests/Corpus/hostile
@@ -109,7 +110,7 @@ import Testing
     }
 
     /// A real crash signal leaves the marker (SIGKILL would not).
-    @Test(.enabled(if: FileManager.default.fileExists(atPath: CLI.shared), "needs ../shared/data (a 133-slice series to interrupt)"))
+    @Test(.enabled(if: Reference.has("ct/lidc-idri-0001/dicom"), "needs ../shared/data/ct/lidc-idri-0001 (a 133-slice series to interrupt)"))
     func aCrashSignalLeavesTheMarker() throws {
         let out = try Self.scratch()
         defer { try? FileManager.default.removeItem(at: out) }

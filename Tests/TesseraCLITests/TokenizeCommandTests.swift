@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 @Suite struct TokenizeCommandTests {
@@ -39,7 +40,7 @@ import Testing
             let image = try #require((roiJSON?["image"] as? [String: Any])?["path"] as? String)
             let map = dir.appendingPathComponent(name + ".tokens.json").path
             #expect(try CLI.run(["tokenize", image, "--output", map]).status == 0)
-            let check = try CLI.python([CLI.shared + "/../tools/check_tokenmap.py", map, roiPath])
+            let check = try CLI.python([Reference.tools + "/check_tokenmap.py", map, roiPath])
             #expect(check.status == 0, "reference checker: \(check.stdout) \(check.stderr)")
             #expect(check.stdout.contains("\"ok\": true"))
         }

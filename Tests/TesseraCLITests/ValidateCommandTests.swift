@@ -1,8 +1,10 @@
 import Foundation
+import TestSupport
 import Testing
 
 @Suite struct ValidateCommandTests {
-    @Test func shippedCTSuitePassesAndAWeakenedProfileFails() throws {
+    @Test(.enabled(if: Reference.hasFullCorpus, "needs ../shared/data: the Validation/ct suite names its images by paths into it"))
+    func shippedCTSuitePassesAndAWeakenedProfileFails() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("tessera-validate-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
@@ -33,7 +35,7 @@ import Testing
     /// CT beyond the lung: every region's test split keeps every lesion, and
     /// the table gives recall and reduction per region next to the
     /// background-only baseline.
-    @Test(.enabled(if: FileManager.default.fileExists(atPath: CLI.shared), "needs ../shared/data (Validation/ct-regions images)"))
+    @Test(.enabled(if: Reference.hasFullCorpus, "needs ../shared/data: the Validation/ct-regions suite names its images by paths into it"))
     func regionSuitePassesWithPerRegionTable() throws {
         let r = try CLI.run(["validate", "Validation/ct-regions"])
         #expect(r.status == 0, "\(r.stdout.suffix(800))")

@@ -2,6 +2,7 @@ import DicomIO
 import Foundation
 import Imaging
 import Scoring
+import TestSupport
 import Testing
 import Tiling
 import Validation
@@ -11,7 +12,6 @@ import Validation
 /// calibrated distribution are tokenized conservatively, saying why.
 @Suite struct SafeScoringTests {
     static let conformance = TestData.shared + "/conformance"
-    static let hasShared = FileManager.default.fileExists(atPath: TestData.shared + "/conformance")
 
     static func tokenize(_ path: String, profile: String? = nil) throws -> TokenMap {
         let loader = try ImageLoader(path: path)
@@ -55,7 +55,7 @@ import Validation
 
     /// The 693 head slice's brain (with its hypodense region) stays at
     /// basePatch: no coarse token covers tissue.
-    @Test(.enabled(if: hasShared, "needs ../shared/data (the 693 head CT)"))
+    @Test(.enabled(if: Reference.has("conformance/693_UNCR.dcm"), "needs conformance/693_UNCR.dcm (the 693 head CT)"))
     func headCTKeepsTheBrainFine() throws {
         let map = try Self.tokenize(Self.conformance + "/693_UNCR.dcm")
         #expect(map.assessment?.region == "head", "\(map.assessment?.regionReason ?? "")")
@@ -65,7 +65,7 @@ import Validation
 
     /// Neck (not calibrated: conservative) and pancreas (abdomen) slices:
     /// every tissue token at basePatch.
-    @Test(.enabled(if: hasShared, "needs ../shared/data (conformance CT slices)"),
+    @Test(.enabled(if: Reference.has("conformance/bad_sequence.dcm", "conformance/explicit_VR-UN.dcm"), "needs the conformance CT slices"),
           arguments: [("bad_sequence.dcm", "neck", true), ("explicit_VR-UN.dcm", "abdomen", false)])
     func neckAndPancreasSlicesStayFine(file: String, region: String, conservative: Bool) throws {
         let map = try Self.tokenize(Self.conformance + "/" + file)
@@ -77,7 +77,7 @@ import Validation
 
     /// IBSI STS_001: the real sarcoma, outlined by its RTSTRUCT on 31 slices,
     /// is resolved on every one (it used to be one 256 px token).
-    @Test(.enabled(if: hasShared, "needs ../shared/data (IBSI STS_001)"))
+    @Test(.enabled(if: Reference.hasFullCorpus, "needs ../shared/data: the Validation/ct-regions suite names its images by paths into it"))
     func ibsiSarcomaIsResolvedOnEverySlice() async throws {
         let (suite, folder) = try Suite.load(TestData.repo.appendingPathComponent("Validation/ct-regions").path)
         var real = suite

@@ -1,8 +1,7 @@
-import Foundation
+import TestSupport
 
 enum TestData {
-    static let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        .deletingLastPathComponent().deletingLastPathComponent()
-    static let samples = repo.appendingPathComponent("SampleStudies").path
-    static let shared = repo.deletingLastPathComponent().appendingPathComponent("shared/data").path
+    static let repo = Reference.repo
+    static let samples = Reference.samples
+    static let shared = Reference.data
 }

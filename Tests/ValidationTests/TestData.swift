@@ -1,18 +1,14 @@
 import CTestZlib
 import Foundation
+import TestSupport
 
 enum TestData {
-    static let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        .deletingLastPathComponent().deletingLastPathComponent()
-    static let samples = repo.appendingPathComponent("SampleStudies").path
-    static let validation = repo.appendingPathComponent("Validation").path
-    static let shared = repo.deletingLastPathComponent().appendingPathComponent("shared/data").path
+    static let repo = Reference.repo
+    static let samples = Reference.samples
+    static let validation = Reference.validation
+    static let shared = Reference.data
 
-    static func scratch() throws -> URL {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("tessera-validation-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        return url
-    }
+    static func scratch() throws -> URL { try Reference.scratch("validation") }
 
     /// gunzip with zlib (for IBSI's NIfTI mask).
     static func gunzip(_ data: Data) throws -> [UInt8] {
