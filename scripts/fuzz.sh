@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Fuzzes the DICOM reader (Fuzz/: header parse + first-frame decode) with
 # libFuzzer and AddressSanitizer for SECONDS (default 60), on a corpus seeded
-# with the conformance files (../shared/data/conformance when present), the
+# with the conformance files (../shared/data/conformance, else the compact copy in Tests/Corpus/shared), the
 # bundled samples and Tests/Corpus/hostile. Any crash fails the script and
 # leaves its input in out/fuzz/artifacts/ (CI keeps it as an artefact).
 #   bash scripts/fuzz.sh [SECONDS] [extra libFuzzer flags…]
@@ -10,7 +10,7 @@ cd "$(dirname "$0")/.."
 seconds="${1:-60}"; shift || true
 out=out/fuzz
 mkdir -p "$out/corpus" "$out/artifacts"
-for f in Tests/Corpus/hostile/*.dcm SampleStudies/compressed/*.dcm ../shared/data/conformance/*.dcm; do
+for f in Tests/Corpus/hostile/*.dcm SampleStudies/compressed/*.dcm ../shared/data/conformance/*.dcm Tests/Corpus/shared/data/conformance/*.dcm; do
   [ -f "$f" ] || continue
   # libFuzzer's -max_len caps what it reads; large seeds are still useful heads.
   cp -n "$f" "$out/corpus/" 2>/dev/null || true
