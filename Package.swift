@@ -14,7 +14,7 @@ let package = Package(
     products: [
         .executable(name: "tessera", targets: ["TesseraCLI"]),
         .library(name: "DicomIO", targets: ["DicomIO"]),
-        .library(name: "Tessera", targets: ["DicomIO", "Imaging", "Scoring", "Tiling", "Validation"]),
+        .library(name: "Tessera", targets: ["DicomIO", "Imaging", "Scoring", "Tiling", "Annotations", "Calibration"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -24,6 +24,7 @@ let package = Package(
         .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
     ],
     targets: [
+        // C and C++ shims over the system libraries (DCMTK, OpenJPEG, libpng/libjpeg, xxHash).
         .target(
             name: "CDicom",
             path: "Sources/CDicom",
@@ -36,52 +37,59 @@ let package = Package(
         ),
         .systemLibrary(name: "COpenJPEG", path: "Sources/COpenJPEG"),
         .systemLibrary(name: "CXXHash", path: "Sources/CXXHash"),
-        .target(name: "FileOutput"),
-        .target(
-            name: "DicomIO",
-            dependencies: [
-                "CDicom", "COpenJPEG",
-                .product(name: "Crypto", package: "swift-crypto"),
-            ]
-        ),
         .target(
             name: "CImageIO",
             path: "Sources/CImageIO",
             linkerSettings: [.linkedLibrary("png16"), .linkedLibrary("jpeg")]
         ),
-        .target(name: "Imaging", dependencies: ["DicomIO", "CImageIO"]),
+        // Foundations every module may use: concurrency, hashing, RNG, text, JSON.
+        .target(name: "TesseraSupport"),
+        .target(name: "FileOutput", dependencies: ["TesseraSupport"]),
+        // The pipeline, one way: DICOM I/O → image model → scoring → tiling →
+        // annotations → export / calibration → audit / batch → CLI.
+        .target(
+            name: "DicomIO",
+            dependencies: [
+                "CDicom", "COpenJPEG", "TesseraSupport",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        .target(name: "Imaging", dependencies: ["DicomIO", "CImageIO", "TesseraSupport"]),
         .target(
             name: "Scoring",
-            dependencies: ["Imaging", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["Imaging", "TesseraSupport", .product(name: "Crypto", package: "swift-crypto")],
             resources: [.copy("Profiles")]
         ),
         .target(
             name: "Tiling",
-            dependencies: ["Scoring", .product(name: "HeapModule", package: "swift-collections")]
+            dependencies: ["Scoring", "TesseraSupport", .product(name: "HeapModule", package: "swift-collections")]
         ),
-        .target(name: "Validation", dependencies: ["DicomIO", "Imaging", "CImageIO", "Scoring", "Tiling"]),
+        .target(name: "Annotations", dependencies: ["DicomIO", "Imaging", "CImageIO", "Scoring", "Tiling", "TesseraSupport"]),
+        .target(name: "Calibration", dependencies: ["Annotations", "DicomIO", "Imaging", "Scoring", "Tiling", "TesseraSupport"]),
         .target(
             name: "Export",
-            dependencies: ["DicomIO", "Imaging", "Scoring", "Tiling", "Validation", "CImageIO", "CDicomWrite", "FileOutput",
-                           .product(name: "Crypto", package: "swift-crypto")]
+            dependencies: ["DicomIO", "Imaging", "Scoring", "Tiling", "Annotations", "CImageIO", "CDicomWrite", "FileOutput",
+                           "TesseraSupport", .product(name: "Crypto", package: "swift-crypto")]
         ),
         .target(
             name: "Audit",
-            dependencies: ["DicomIO", "Imaging", "Scoring", "Tiling", "Validation", "Export", "FileOutput"]
+            dependencies: ["DicomIO", "Imaging", "Scoring", "Tiling", "Annotations", "Calibration", "Export", "FileOutput",
+                           "TesseraSupport"]
         ),
         .systemLibrary(name: "CTestZlib", path: "Tests/CTestZlib"),
         .target(
             name: "Batch",
             dependencies: [
-                "DicomIO", "Imaging", "Scoring", "Tiling", "Validation", "Export", "FileOutput", "CXXHash",
-                .product(name: "GRDB", package: "GRDB.swift"),
+                "DicomIO", "Imaging", "Scoring", "Tiling", "Annotations", "Export", "FileOutput", "CXXHash",
+                "TesseraSupport", .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "ZIPFoundation", package: "ZIPFoundation"),
             ]
         ),
         .executableTarget(
             name: "TesseraCLI",
             dependencies: [
-                "DicomIO", "Imaging", "Scoring", "Tiling", "Validation", "Export", "Audit", "Batch", "FileOutput",
+                "DicomIO", "Imaging", "Scoring", "Tiling", "Annotations", "Calibration", "Export", "Audit", "Batch",
+                "FileOutput", "TesseraSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -89,23 +97,26 @@ let package = Package(
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(
             name: "DicomIOTests",
-            dependencies: ["DicomIO", "CXXHash", "TestSupport"]
+            dependencies: ["DicomIO", "CXXHash", "TestSupport", "TesseraSupport"]
         ),
         .testTarget(
             name: "TokenizerTests",
-            dependencies: ["Imaging", "Scoring", "Tiling", "Validation", "TestSupport"]
+            dependencies: ["Imaging", "Scoring", "Tiling", "Annotations", "Calibration", "TestSupport", "TesseraSupport"]
         ),
         .testTarget(
             name: "ValidationTests",
-            dependencies: ["DicomIO", "Imaging", "Scoring", "Tiling", "Validation", "CTestZlib", "TestSupport"]
+            dependencies: ["DicomIO", "Imaging", "Scoring", "Tiling", "Annotations", "Calibration", "CTestZlib", "TestSupport",
+                           "TesseraSupport"]
         ),
         .testTarget(
             name: "ExportTests",
-            dependencies: ["DicomIO", "Imaging", "Scoring", "Tiling", "Validation", "Export", "Audit", "CImageIO", "TestSupport"]
+            dependencies: ["DicomIO", "Imaging", "Scoring", "Tiling", "Annotations", "Calibration", "Export", "Audit", "CImageIO",
+                           "TestSupport"]
         ),
         .testTarget(
             name: "TesseraCLITests",
-            dependencies: ["TesseraCLI", "Batch", "Tiling", "Validation", "CXXHash", "FileOutput", "DicomIO", "TestSupport"]
+            dependencies: ["TesseraCLI", "Batch", "Tiling", "Annotations", "Calibration", "CXXHash", "FileOutput", "DicomIO",
+                           "TestSupport"]
         ),
     ],
     cxxLanguageStandard: .cxx17

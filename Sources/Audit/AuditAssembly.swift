@@ -1,7 +1,8 @@
+import Annotations
+import Calibration
 import Foundation
 import Imaging
-import Scoring
-import Validation
+import TesseraSupport
 
 /// Turns per-case outcomes into the report: the matrix, the comparisons,
 /// the distribution shift, the worst cases and the probes.
@@ -31,16 +32,16 @@ struct AuditAssembly {
                 matrix.append(AuditReport.Cell(
                     profile: p.profile.name, domain: d, foreign: imaging[d].map { $0 != p.profile.domain } ?? true,
                     cases: runs.count, rois: coverage.count, resolved: coverage.filter(\.resolved).count,
-                    recall: coverage.isEmpty ? nil : round4(Double(coverage.filter(\.resolved).count) / Double(coverage.count)),
-                    reduction: round4(uniform > 0 ? 1 - Double(tokens) / Double(uniform) : 0),
-                    healthyShare: round4(foreground > 0 ? Double(runs.reduce(0) { $0 + $1.healthyCells }) / Double(foreground) : 0)))
+                    recall: coverage.isEmpty ? nil : finiteRound4(Double(coverage.filter(\.resolved).count) / Double(coverage.count)),
+                    reduction: finiteRound4(uniform > 0 ? 1 - Double(tokens) / Double(uniform) : 0),
+                    healthyShare: finiteRound4(foreground > 0 ? Double(runs.reduce(0) { $0 + $1.healthyCells }) / Double(foreground) : 0)))
             }
         }
         return AuditReport(profiles: profiles, domains: domains, matrix: matrix, comparisons: comparisons(matrix),
                            shift: shift(domainNames), histograms: histograms(domainNames),
                            worstCases: outcomes.flatMap { $0.profiles.flatMap(\.skipped) }.map {
                                var s = $0
-                               s.fineFraction = round4(s.fineFraction); s.droppedFraction = round4(s.droppedFraction)
+                               s.fineFraction = finiteRound4(s.fineFraction); s.droppedFraction = finiteRound4(s.droppedFraction)
                                return s
                            },
                            probes: probes())
@@ -88,8 +89,8 @@ struct AuditAssembly {
                 for b in domains[(i + 1)...] {
                     let features = AuditRunner.features.map { f -> AuditReport.FeatureDistance in
                         let x = samples(p, a, f), y = samples(p, b, f)
-                        return AuditReport.FeatureDistance(feature: f, ks: round4(Distribution.ks(x, y)),
-                                                           wasserstein: round4(Distribution.wasserstein(x, y)))
+                        return AuditReport.FeatureDistance(feature: f, ks: finiteRound4(Distribution.ks(x, y)),
+                                                           wasserstein: finiteRound4(Distribution.wasserstein(x, y)))
                     }
                     out.append(AuditReport.Shift(profile: p, domainA: a, domainB: b, features: features))
                 }
@@ -109,8 +110,8 @@ struct AuditAssembly {
                 if f == "score" { (low, high) = (0, 1) }
                 if high <= low { high = low + 1 }
                 var shares: [String: [Double]] = [:]
-                for d in domains { shares[d] = Distribution.histogram(samples(p, d, f), low: low, high: high, bins: 30).map(round4) }
-                out.append(AuditReport.Histogram(profile: p, feature: f, low: round4(low), high: round4(high), shares: shares))
+                for d in domains { shares[d] = Distribution.histogram(samples(p, d, f), low: low, high: high, bins: 30).map(finiteRound4) }
+                out.append(AuditReport.Histogram(profile: p, feature: f, low: finiteRound4(low), high: finiteRound4(high), shares: shares))
             }
         }
         return out
@@ -127,7 +128,7 @@ struct AuditAssembly {
                     guard !runs.isEmpty else { continue }
                     let base = runs.flatMap { $0.1.baseline }, pert = runs.flatMap { $0.1.perturbed }
                     let skipped = runs.flatMap { id, r in r.perturbed.filter { !$0.resolved }.map { "\(id)/\($0.id)" } }
-                    func recall(_ c: [CoverageResult]) -> Double { c.isEmpty ? 0 : round4(Double(c.filter(\.resolved).count) / Double(c.count)) }
+                    func recall(_ c: [CoverageResult]) -> Double { c.isEmpty ? 0 : finiteRound4(Double(c.filter(\.resolved).count) / Double(c.count)) }
                     out.append(AuditReport.ProbeResult(profile: p, domain: d, probe: probe.rawValue, description: probe.description,
                                                        rois: base.count, resolvedBaseline: base.filter(\.resolved).count,
                                                        resolvedPerturbed: pert.filter(\.resolved).count,
@@ -139,5 +140,6 @@ struct AuditAssembly {
     }
 }
 
-func round4(_ v: Double) -> Double { v.isFinite ? (v * 10_000).rounded() / 10_000 : 0 }
+/// Rounded to 4 decimals; NaN and infinities (a distance over no samples) become 0.
+func finiteRound4(_ v: Double) -> Double { v.isFinite ? round4(v) : 0 }
 func pct(_ v: Double) -> String { SuiteReportFormat.pct(v) }

@@ -1,5 +1,6 @@
+import Annotations
 import Foundation
-import Validation
+import TesseraSupport
 
 /// The audit as one self-contained HTML page: inline CSS and SVG, thumbnails
 /// as data: URIs, no script and no network resource. Pure: `thumbnails`
@@ -185,5 +186,5 @@ public enum AuditHTML {
         return s + "</svg><figcaption>\(esc(hist.feature))</figcaption></figure>"
     }
 
-    static func esc(_ s: String) -> String { SuiteReportFormat.esc(s) }
+    static func esc(_ s: String) -> String { escapeMarkup(s) }
 }

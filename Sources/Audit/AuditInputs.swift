@@ -1,6 +1,8 @@
+import Annotations
+import Calibration
 import DicomIO
 import Foundation
-import Validation
+import Imaging
 
 /// One `--domain NAME=PATH`: a validation suite (folder with suite.json, or
 /// the file), or a folder / single image. Images in a folder are cases
@@ -17,7 +19,7 @@ public struct AuditDomain: Sendable {
 
     /// The cases to audit: a suite's `split` cases (all when it has none
     /// of that split), or one case per image.
-    public func cases(split: String) throws -> (suite: Suite, folder: String) {
+    public func cases(split: Split) throws -> (suite: Suite, folder: String) {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
             throw AuditError.input(path: path, reason: "no such file or folder")
@@ -26,7 +28,7 @@ public struct AuditDomain: Sendable {
         if suiteFile.hasSuffix(".json"), FileManager.default.fileExists(atPath: suiteFile) {
             var (suite, folder) = try Suite.load(suiteFile)
             let chosen = suite.cases.filter { $0.split == split }
-            if !chosen.isEmpty && split != "all" { suite.cases = chosen }
+            if !chosen.isEmpty && split != .all { suite.cases = chosen }
             return (suite, folder)
         }
         let images = isDirectory.boolValue ? FileScanner.files(under: path).filter(Self.isImage) : [path]
@@ -42,7 +44,7 @@ public struct AuditDomain: Sendable {
             }
             let rois = candidates.filter { FileManager.default.fileExists(atPath: $0) }.prefix(1)
                 .map { ROISourceRef(kind: .json, path: $0) }
-            return SuiteCase(id: stem, image: image, frame: 0, split: "test", rois: rois.isEmpty ? nil : Array(rois), lesions: nil)
+            return SuiteCase(id: stem, image: image, frame: 0, split: .test, rois: rois.isEmpty ? nil : Array(rois), lesions: nil)
         }
         return (Suite(name: name, domain: name, description: "images in \(path)", cases: cases), FileManager.default.currentDirectoryPath)
     }
@@ -50,7 +52,7 @@ public struct AuditDomain: Sendable {
     static func isImage(_ path: String) -> Bool {
         let l = path.lowercased()
         if l.hasSuffix(".rois.json") || l.hasSuffix(".json") || l.hasSuffix(".xml") || l.hasSuffix(".txt") || l.hasSuffix(".md") { return false }
-        if l.hasSuffix(".png") || l.hasSuffix(".jpg") || l.hasSuffix(".jpeg") { return true }
+        if ImageLoader.isPhotograph(path: path) { return true }
         return (try? ImageHeader(file: DicomFile(path: path, headerOnly: true)))?.pixel != nil
     }
 }

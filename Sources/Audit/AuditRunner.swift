@@ -1,11 +1,13 @@
+import Annotations
+import Calibration
 import DicomIO
 import Export
 import FileOutput
 import Foundation
 import Imaging
 import Scoring
+import TesseraSupport
 import Tiling
-import Validation
 
 /// Runs every profile on every domain's cases, the robustness probes on each
 /// profile's own domain, and gathers what the report needs. Case by case:
@@ -15,7 +17,7 @@ public struct AuditRunner: Sendable {
     public var profiles: [LoadedProfile]
     /// Folder for thumbnails (the audit's output folder).
     public var output: String
-    public var split = "test"
+    public var split = Split.test
     public var jobs = ProcessInfo.processInfo.activeProcessorCount
     /// Feature values kept per case, profile and feature (evenly strided).
     public var samplesPerCase = 1500
@@ -116,7 +118,7 @@ public struct AuditRunner: Sendable {
             return CaseOutcome(domain: domain, caseID: c.id, imageDomain: prepared.domain, profiles: results, probes: probes,
                                error: nil)
         } catch {
-            return CaseOutcome(domain: domain, caseID: c.id, imageDomain: nil, profiles: [], probes: [], error: "\(error)")
+            return CaseOutcome(domain: domain, caseID: c.id, imageDomain: nil, profiles: [], probes: [], error: describeError(error))
         }
     }
 

@@ -1,7 +1,7 @@
+import Annotations
 import Foundation
 import Imaging
-import Scoring
-import Validation
+import TesseraSupport
 
 /// Robustness probes: what a scanner, a dose or an adversary could change.
 /// Deterministic for a given seed. Pure.
@@ -40,7 +40,7 @@ public enum Probe: String, Sendable, Codable, CaseIterable {
                     let level = min(max((out.values[i] - low) / span, 0), 1)
                     s = 0.02 * span * (2 * level).squareRoot()
                 }
-                out.values[i] += s * Self.gaussian(&rng)
+                out.values[i] += s * Float(rng.gaussian())
             }
         case .contrast:
             let kept = plane.values.filter { $0 != plane.paddingValue }
@@ -81,10 +81,5 @@ public enum Probe: String, Sendable, Codable, CaseIterable {
             let sigma = 1.4826 * diffs[diffs.count / 2] / Float(2).squareRoot()
             return Float(3).squareRoot() * max(sigma, 1)
         }
-    }
-
-    static func gaussian(_ rng: inout SplitMix64) -> Float {
-        let u1 = max(Double(rng.next() >> 11) / Double(1 << 53), 1e-12), u2 = Double(rng.next() >> 11) / Double(1 << 53)
-        return Float((-2 * log(u1)).squareRoot() * cos(2 * .pi * u2))
     }
 }

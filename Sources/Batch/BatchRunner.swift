@@ -1,11 +1,12 @@
-import FileOutput
+import Annotations
 import DicomIO
 import Export
+import FileOutput
 import Foundation
 import Imaging
 import Scoring
+import TesseraSupport
 import Tiling
-import Validation
 
 public struct BatchOptions: Sendable {
     public var output: String
@@ -43,9 +44,7 @@ public struct HeatmapSettings: Sendable {
 /// What happened to one input file in this run.
 public struct BatchEvent: Sendable, Codable {
     public var input: String
-    /// done, skipped (up to date), failed, duplicate (same SOP Instance UID as
-    /// an earlier input), or ignored (not an image, another shard…).
-    public var status: String
+    public var status: BatchStatus
     public var frames: Int
     public var tokens: Int
     public var error: String?
@@ -56,7 +55,7 @@ public struct BatchEvent: Sendable, Codable {
     public var conservativeFrames: Int = 0
     public var conservativeReason: String?
 
-    public init(input: String, status: String, frames: Int, tokens: Int, error: String?) {
+    public init(input: String, status: BatchStatus, frames: Int, tokens: Int, error: String?) {
         self.input = input; self.status = status; self.frames = frames; self.tokens = tokens; self.error = error
     }
 }
@@ -136,18 +135,18 @@ public struct BatchRunner: Sendable {
 
     func quarantine(_ input: BatchInput, starts: Int, catalog: Catalog) -> BatchEvent {
         let reason = "crashed a previous run (\(starts) runs crashed while reading it); quarantined, not read again"
-        try? catalog.record(Catalog.Instance(input: input.name, status: "failed", error: reason, frames: 0, seconds: 0),
+        try? catalog.record(Catalog.Instance(input: input.name, status: .failed, error: reason, frames: 0, seconds: 0),
                             frames: [], modality: nil, description: nil, keepsAttempt: true)
-        return BatchEvent(input: input.name, status: "failed", frames: 0, tokens: 0, error: reason)
+        return BatchEvent(input: input.name, status: .failed, frames: 0, tokens: 0, error: reason)
     }
 
     /// After the output disk filled: a failed row, so that the input is
     /// accounted for and a resumed run (with space freed) does it.
     func notAttempted(_ input: BatchInput, reason: String, catalog: Catalog) -> BatchEvent {
         let error = "not attempted: the output disk is full (\(reason)); free space and run again with --resume"
-        try? catalog.record(Catalog.Instance(input: input.name, status: "failed", error: error, frames: 0, seconds: 0),
+        try? catalog.record(Catalog.Instance(input: input.name, status: .failed, error: error, frames: 0, seconds: 0),
                             frames: [], modality: nil, description: nil)
-        return BatchEvent(input: input.name, status: "failed", frames: 0, tokens: 0, error: error)
+        return BatchEvent(input: input.name, status: .failed, frames: 0, tokens: 0, error: error)
     }
 
     /// Tokenizes every frame of one input; also returns its header (the
@@ -161,10 +160,10 @@ public struct BatchRunner: Sendable {
         async -> (event: BatchEvent, header: ImageHeader?) {
         let start = DispatchTime.now().uptimeNanoseconds
         func seconds() -> Double { Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 }
-        var instance = Catalog.Instance(input: input.name, status: "failed", frames: 0, seconds: 0)
+        var instance = Catalog.Instance(input: input.name, status: .failed, frames: 0, seconds: 0)
         func ignored(_ reason: String?) -> (BatchEvent, ImageHeader?) {
             try? catalog.clearStarted(input.name)
-            return (BatchEvent(input: input.name, status: "ignored", frames: 0, tokens: 0, error: reason), nil)
+            return (BatchEvent(input: input.name, status: .ignored, frames: 0, tokens: 0, error: reason), nil)
         }
         let stamp = Self.fileStamp(input.path)
         instance.fileStat = stamp
@@ -175,9 +174,9 @@ public struct BatchRunner: Sendable {
             // checked the long way).
             if let stamp, options.rois == nil, let row = done[input.name], row.fileStat == stamp,
                profiles.hashes.values.contains(row.profileSHA256), row.options == (try outputOptions(sop: nil, frames: 0)),
-               row.outputs.allSatisfy({ outputsExist(options.output + "/" + $0, dicom: !isPhotograph(input.path)) }) {
+               row.outputs.allSatisfy({ outputsExist(options.output + "/" + $0, dicom: !ImageLoader.isPhotograph(path: input.path)) }) {
                 _ = await identify(row.sopUID, row.inputHash)  // a later copy of it is still a duplicate
-                return (BatchEvent(input: input.name, status: "skipped", frames: row.outputs.count, tokens: 0, error: nil), nil)
+                return (BatchEvent(input: input.name, status: .skipped, frames: row.outputs.count, tokens: 0, error: nil), nil)
             }
             // Before anything reads the file: if this process dies in a
             // decoder, the next run finds the mark (crash isolation).
@@ -187,7 +186,7 @@ public struct BatchRunner: Sendable {
             if let shard = options.shard {
                 let header: ImageHeader
                 do { header = try ImageHeader(file: DicomFile(path: input.path, extent: .header)) } catch {
-                    if case .notDicom = error, isPhotograph(input.path) {
+                    if case .notDicom = error, ImageLoader.isPhotograph(path: input.path) {
                         _ = await identify(nil, nil)
                         return (try photo(input, loader: nil, catalog: catalog, profiles: profiles, resuming: resuming), nil)
                     }
@@ -218,9 +217,9 @@ public struct BatchRunner: Sendable {
             case .conflict(let suffix): conflictSuffix = suffix
             case .duplicate(let owner):
                 let note = "identical to \(owner) (same SOP Instance UID and bytes), which is the one tokenized"
-                try catalog.record(Catalog.Instance(input: input.name, status: "duplicate", error: note, frames: 0, seconds: 0),
+                try catalog.record(Catalog.Instance(input: input.name, status: .duplicate, error: note, frames: 0, seconds: 0),
                                    frames: [], modality: nil, description: nil)
-                return (BatchEvent(input: input.name, status: "duplicate", frames: 0, tokens: 0, error: note), nil)
+                return (BatchEvent(input: input.name, status: .duplicate, frames: 0, tokens: 0, error: note), nil)
             }
             let profile = try profiles.profile(for: loader.domain)
             instance.inputHash = hash
@@ -230,7 +229,7 @@ public struct BatchRunner: Sendable {
                                                 options: instance.options ?? ""),
                outputs.count == loader.frames, outputs.allSatisfy({ outputsExist(options.output + "/" + $0, dicom: true) }) {
                 try catalog.clearStarted(input.name)
-                return (BatchEvent(input: input.name, status: "skipped", frames: outputs.count, tokens: 0, error: nil), header)
+                return (BatchEvent(input: input.name, status: .skipped, frames: outputs.count, tokens: 0, error: nil), header)
             }
             var frames: [Catalog.Frame] = []
             var tokens = 0, conservativeFrames = 0
@@ -251,7 +250,7 @@ public struct BatchRunner: Sendable {
                 try writePatches(tokenized, tokenMap: path)
                 try AtomicWrite.write(TokenMapJSON.bytes(map), to: path)
                 tokens += map.stats.tokenCount
-                frames.append(Catalog.Frame(input: input.name, frame: f, status: "done", output: relative(path),
+                frames.append(Catalog.Frame(input: input.name, frame: f, status: .done, output: relative(path),
                                             tokens: map.stats.tokenCount, uniformTokens: map.stats.uniformTokenCount,
                                             reduction: map.stats.reduction,
                                             seconds: Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9,
@@ -263,26 +262,26 @@ public struct BatchRunner: Sendable {
                                             conservativeReason: map.assessment?.conservativeReason))
                 conservativeFrames += map.assessment?.conservative == true ? 1 : 0
             }
-            instance.status = "done"
+            instance.status = .done
             instance.frames = frames.count
             instance.seconds = seconds()
             try catalog.record(instance, frames: frames, modality: header.modality, description: header.seriesDescription)
-            var event = BatchEvent(input: input.name, status: "done", frames: frames.count, tokens: tokens, error: nil)
+            var event = BatchEvent(input: input.name, status: .done, frames: frames.count, tokens: tokens, error: nil)
             event.profile = profile.profile.name
             event.region = frames.first?.region
             event.conservativeFrames = conservativeFrames
             event.conservativeReason = frames.first { $0.conservative == true }?.conservativeReason
             return (event, header)
         } catch {
-            instance.status = "failed"
-            instance.error = "\(error)"
+            instance.status = .failed
+            instance.error = describeError(error)
             // A full disk frees the reserve first, so that this row can be written.
             if let reserve, reserve.noteFailure(error, output: options.output) {
                 instance.error = "the output disk is full: \(error)"
             }
             instance.seconds = seconds()
             try? catalog.record(instance, frames: [], modality: nil, description: nil)
-            return (BatchEvent(input: input.name, status: "failed", frames: 0, tokens: 0, error: instance.error), nil)
+            return (BatchEvent(input: input.name, status: .failed, frames: 0, tokens: 0, error: instance.error), nil)
         }
     }
 
@@ -292,7 +291,7 @@ public struct BatchRunner: Sendable {
                resuming: Bool) throws -> BatchEvent {
         if let s = options.shard, Int(stableHash(input.name) % UInt64(s.count)) != s.index {
             try catalog.clearStarted(input.name)
-            return BatchEvent(input: input.name, status: "ignored", frames: 0, tokens: 0, error: nil)
+            return BatchEvent(input: input.name, status: .ignored, frames: 0, tokens: 0, error: nil)
         }
         let hash = try InputCollector.contentHash(input.path)
         let loader = try opened ?? ImageLoader(path: input.path)
@@ -302,7 +301,7 @@ public struct BatchRunner: Sendable {
         if resuming, let outputs = try catalog.isDone(input: input.name, inputHash: hash, profileSHA256: profile.sha256, options: options),
            outputs.count == 1, outputsExist(path, dicom: false) {
             try catalog.clearStarted(input.name)
-            return BatchEvent(input: input.name, status: "skipped", frames: 1, tokens: 0, error: nil)
+            return BatchEvent(input: input.name, status: .skipped, frames: 1, tokens: 0, error: nil)
         }
         let plane = try loader.plane(frame: 0)
         let tokenized = Tokenizer.tokenize(plane, source: loader.source(frame: 0), domain: loader.domain, profile: profile)
@@ -310,17 +309,17 @@ public struct BatchRunner: Sendable {
         try writeHeatmaps(tokenized, plane: plane, source: nil, frame: 0, profile: profile, rois: [], tokenMap: path)
         try writePatches(tokenized, tokenMap: path)
         try AtomicWrite.write(TokenMapJSON.bytes(map), to: path)
-        let instance = Catalog.Instance(input: input.name, status: "done", frames: 1, inputHash: hash, profileSHA256: profile.sha256,
+        let instance = Catalog.Instance(input: input.name, status: .done, frames: 1, inputHash: hash, profileSHA256: profile.sha256,
                                         seconds: 0, options: options, fileStat: Self.fileStamp(input.path))
         let a = map.assessment
         let reason = a?.conservativeReason
-        try catalog.record(instance, frames: [Catalog.Frame(input: input.name, frame: 0, status: "done", output: relative(path),
+        try catalog.record(instance, frames: [Catalog.Frame(input: input.name, frame: 0, status: .done, output: relative(path),
                                                             tokens: map.stats.tokenCount, uniformTokens: map.stats.uniformTokenCount,
                                                             reduction: map.stats.reduction, seconds: 0, profile: profile.profile.name,
                                                             region: a?.region, conservative: a?.conservative,
                                                             conservativeReason: reason)],
                            modality: nil, description: nil)
-        var event = BatchEvent(input: input.name, status: "done", frames: 1, tokens: map.stats.tokenCount, error: nil)
+        var event = BatchEvent(input: input.name, status: .done, frames: 1, tokens: map.stats.tokenCount, error: nil)
         event.profile = profile.profile.name
         event.region = a?.region
         event.conservativeFrames = a?.conservative == true ? 1 : 0
@@ -376,11 +375,6 @@ public struct BatchRunner: Sendable {
     func fallbackName(_ input: BatchInput) -> String {
         ((input.name as NSString).lastPathComponent as NSString).deletingPathExtension
             + "~" + String(String(stableHash(input.name), radix: 16).prefix(8))
-    }
-
-    func isPhotograph(_ path: String) -> Bool {
-        let l = path.lowercased()
-        return l.hasSuffix(".png") || l.hasSuffix(".jpg") || l.hasSuffix(".jpeg")
     }
 
     func relative(_ path: String) -> String {

@@ -1,6 +1,7 @@
-import FileOutput
 import DicomIO
+import FileOutput
 import Foundation
+import TesseraSupport
 
 /// Run summary (`summary.json`, `summary.csv`) and per-series summaries
 /// (`<study>/<series>/series.json`), rebuilt from the catalog so a resumed or
@@ -40,21 +41,21 @@ public struct BatchSummary: Sendable, Codable {
         // Each table read once: the summaries run after the last frame, in
         // every batch's wall time.
         let allFrames = try catalog.frames(), instances = try catalog.instances()
-        let frames = allFrames.filter { $0.status == "done" }
+        let frames = allFrames.filter { $0.status == .done }
         let tokens = frames.reduce(0) { $0 + $1.tokens }, uniform = frames.reduce(0) { $0 + $1.uniformTokens }
-        let processed = events.filter { $0.status == "done" }.reduce(0) { $0 + $1.frames }
+        let processed = events.filter { $0.status == .done }.reduce(0) { $0 + $1.frames }
         let annotated = frames.filter { $0.rois != nil }
         let summary = BatchSummary(
-            inputs: events.count, done: events.filter { $0.status == "done" }.count,
-            skippedUpToDate: events.filter { $0.status == "skipped" }.count,
-            failed: instances.filter { $0.status == "failed" }.count, ignored: events.filter { $0.status == "ignored" }.count,
-            duplicates: instances.filter { $0.status == "duplicate" }.count,
+            inputs: events.count, done: events.filter { $0.status == .done }.count,
+            skippedUpToDate: events.filter { $0.status == .skipped }.count,
+            failed: instances.filter { $0.status == .failed }.count, ignored: events.filter { $0.status == .ignored }.count,
+            duplicates: instances.filter { $0.status == .duplicate }.count,
             frames: frames.count, tokens: tokens, uniformTokens: uniform,
-            reduction: uniform > 0 ? ((1 - Double(tokens) / Double(uniform)) * 10_000).rounded() / 10_000 : 0,
+            reduction: uniform > 0 ? round4(1 - Double(tokens) / Double(uniform)) : 0,
             seconds: (seconds * 1000).rounded() / 1000, framesPerSecond: seconds > 0 ? (Double(processed) / seconds * 10).rounded() / 10 : 0,
             profiles: profiles, shard: shard,
-            failures: instances.filter { $0.status == "failed" }.map { Failure(input: $0.input, error: $0.error ?? "") },
-            duplicateInputs: instances.filter { $0.status == "duplicate" }.map { Failure(input: $0.input, error: $0.error ?? "") },
+            failures: instances.filter { $0.status == .failed }.map { Failure(input: $0.input, error: $0.error ?? "") },
+            duplicateInputs: instances.filter { $0.status == .duplicate }.map { Failure(input: $0.input, error: $0.error ?? "") },
             conservativeFrames: frames.filter { $0.conservative == true }.count,
             rois: annotated.isEmpty ? nil : annotated.reduce(0) { $0 + ($1.rois ?? 0) },
             roisResolved: annotated.isEmpty ? nil : annotated.reduce(0) { $0 + ($1.roisResolved ?? 0) },
@@ -69,10 +70,10 @@ public struct BatchSummary: Sendable, Codable {
         for i in instances {
             let rows = byInput[i.input] ?? []
             if rows.isEmpty {
-                csv += [i.input, "", i.status, "", "", "", "", i.error ?? "", "", "", "", "", "", ""].map(csvField).joined(separator: ",") + "\n"
+                csv += [i.input, "", i.status.rawValue, "", "", "", "", i.error ?? "", "", "", "", "", "", ""].map(csvField).joined(separator: ",") + "\n"
             }
             for f in rows {
-                let counts: [String] = [String(f.frame), f.status, String(f.tokens), String(f.uniformTokens), String(f.reduction)]
+                let counts: [String] = [String(f.frame), f.status.rawValue, String(f.tokens), String(f.uniformTokens), String(f.reduction)]
                 let rest: [String] = [f.output ?? "", f.error ?? "", f.rois.map(String.init) ?? "", f.roisResolved.map(String.init) ?? "",
                                       f.profile ?? "", f.region ?? "", f.conservative.map { $0 ? "true" : "false" } ?? "",
                                       f.conservativeReason ?? ""]
@@ -82,7 +83,7 @@ public struct BatchSummary: Sendable, Codable {
         files.append((layout.root + "/summary.csv", Array(csv.utf8)))
         if seriesSummaries {
             files += try seriesFiles(catalog: catalog, frames: frames, instances: instances, inputs: inputs, layout: layout,
-                                     headers: headers, changed: Set(events.filter { $0.status == "done" }.map(\.input)))
+                                     headers: headers, changed: Set(events.filter { $0.status == .done }.map(\.input)))
         }
         // The catalog is not touched below: its closing fsyncs overlap the writes.
         async let closed: Void = closingCatalog ? catalog.close() : ()
@@ -104,7 +105,7 @@ public struct BatchSummary: Sendable, Codable {
         var files: [(String, [UInt8])] = []
         let pathByName = Dictionary(inputs.map { ($0.name, $0.path) }, uniquingKeysWith: { a, _ in a })
         let frames = Dictionary(grouping: doneFrames, by: \.input)
-        let done = instances.filter { $0.status == "done" && $0.seriesUID != nil }
+        let done = instances.filter { $0.status == .done && $0.seriesUID != nil }
         for (series, members) in Dictionary(grouping: done, by: { $0.seriesUID! }) {
             let folder = layout.seriesFolder(study: members[0].studyUID, series: series)
             if let changed, !members.contains(where: { changed.contains($0.input) }),
@@ -118,7 +119,7 @@ public struct BatchSummary: Sendable, Codable {
             let entry = SeriesSummary(
                 seriesInstanceUID: series, studyInstanceUID: members[0].studyUID ?? "", instances: members.count, frames: f.count,
                 tokens: tokens, uniformTokens: uniform,
-                reduction: uniform > 0 ? ((1 - Double(tokens) / Double(uniform)) * 10_000).rounded() / 10_000 : 0,
+                reduction: uniform > 0 ? round4(1 - Double(tokens) / Double(uniform)) : 0,
                 sliceSpacingMM: assembled?.sliceSpacing, findings: assembled?.findings.map(\.description) ?? [],
                 order: assembled?.instances.compactMap(\.sopInstanceUID) ?? [])
             if let findings = assembled?.findings.map(\.description) { try catalog.setFindings(series: series, findings: findings) }
@@ -142,9 +143,7 @@ public struct BatchSummary: Sendable, Codable {
     }
 
     static func json<T: Encodable>(_ v: T) throws -> String {
-        let e = JSONEncoder()
-        e.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        return String(decoding: try e.encode(v), as: UTF8.self) + "\n"
+        String(decoding: try JSONEncoder.tessera().encode(v), as: UTF8.self) + "\n"
     }
 
     /// Quoted (RFC 4180) when it holds a comma, quote or line break. The

@@ -17,7 +17,19 @@ public final class Catalog: Sendable {
             try db.execute(sql: "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL")
         }
         queue = try DatabaseQueue(path: path, configuration: config)
-        try queue.write { db in
+        try Self.migrator().migrate(queue)
+    }
+
+    /// The schema, step by step (GRDB records the steps done in
+    /// grdb_migrations). Columns added after the first release are appended in
+    /// the same order everywhere, so that shard catalogs of any age merge
+    /// column for column (`merge` copies rows with SELECT *). Catalogs made
+    /// before the migrator may hold some of those columns already: each step
+    /// adds its column only when missing. input_sha256 stays, empty in new
+    /// rows (XXH3's input_hash replaced it): older rows are redone.
+    static func migrator() -> DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("tables") { db in
             try db.execute(sql: """
                 CREATE TABLE IF NOT EXISTS study (uid TEXT PRIMARY KEY);
                 CREATE TABLE IF NOT EXISTS series (uid TEXT PRIMARY KEY, study_uid TEXT, modality TEXT,
@@ -31,20 +43,21 @@ public final class Catalog: Sendable {
                 CREATE TABLE IF NOT EXISTS attempt (input TEXT PRIMARY KEY, started INTEGER NOT NULL,
                     crashes INTEGER NOT NULL DEFAULT 0);
                 """)
-            // Columns added after the first release (ROI coverage, the output
-            // options a row was made with, the XXH3 input hash that replaced
-            // input_sha256): older catalogs get them appended, in the same
-            // order, so shard catalogs of any age merge column for column.
-            // input_sha256 stays, empty in new rows: older rows are redone.
-            let added = [("frame", "rois", "INTEGER"), ("frame", "rois_resolved", "INTEGER"), ("frame", "rois_skipped", "TEXT"),
-                         ("instance", "options", "TEXT"), ("instance", "input_hash", "TEXT"), ("frame", "input_hash", "TEXT"),
-                         ("frame", "profile", "TEXT"), ("frame", "region", "TEXT"), ("frame", "conservative", "INTEGER"),
-                         ("frame", "conservative_reason", "TEXT"), ("instance", "file_stat", "TEXT")]
-            for (table, name, type) in added {
-                let columns = try Row.fetchAll(db, sql: "PRAGMA table_info(\(table))").map { $0["name"] as String }
-                if !columns.contains(name) { try db.execute(sql: "ALTER TABLE \(table) ADD COLUMN \(name) \(type)") }
+        }
+        // ROI coverage, the output options a row was made with, the XXH3
+        // input hash, the profile and region, the conservative flag, the file stamp.
+        let added = [("frame", "rois", "INTEGER"), ("frame", "rois_resolved", "INTEGER"), ("frame", "rois_skipped", "TEXT"),
+                     ("instance", "options", "TEXT"), ("instance", "input_hash", "TEXT"), ("frame", "input_hash", "TEXT"),
+                     ("frame", "profile", "TEXT"), ("frame", "region", "TEXT"), ("frame", "conservative", "INTEGER"),
+                     ("frame", "conservative_reason", "TEXT"), ("instance", "file_stat", "TEXT")]
+        for (table, name, type) in added {
+            migrator.registerMigration("add \(table).\(name)") { db in
+                if try !db.columns(in: table).contains(where: { $0.name == name }) {
+                    try db.execute(sql: "ALTER TABLE \(table) ADD COLUMN \(name) \(type)")
+                }
             }
         }
+        return migrator
     }
 
     public struct Instance: Sendable, Codable, Equatable {
@@ -52,7 +65,7 @@ public final class Catalog: Sendable {
         public var sopUID: String?
         public var seriesUID: String?
         public var studyUID: String?
-        public var status: String
+        public var status: BatchStatus
         public var error: String?
         public var frames: Int
         public var inputHash: String?
@@ -65,7 +78,7 @@ public final class Catalog: Sendable {
         /// (`BatchRunner.fileStamp`): an unchanged stamp lets a resume skip it unread.
         public var fileStat: String?
 
-        public init(input: String, sopUID: String? = nil, seriesUID: String? = nil, studyUID: String? = nil, status: String,
+        public init(input: String, sopUID: String? = nil, seriesUID: String? = nil, studyUID: String? = nil, status: BatchStatus,
                     error: String? = nil, frames: Int, inputHash: String? = nil, profileSHA256: String? = nil, seconds: Double,
                     options: String? = nil, fileStat: String? = nil) {
             self.fileStat = fileStat
@@ -78,7 +91,7 @@ public final class Catalog: Sendable {
     public struct Frame: Sendable, Codable, Equatable {
         public var input: String
         public var frame: Int
-        public var status: String
+        public var status: BatchStatus
         public var error: String?
         public var output: String?
         public var tokens: Int
@@ -97,7 +110,7 @@ public final class Catalog: Sendable {
         public var conservative: Bool?
         public var conservativeReason: String?
 
-        public init(input: String, frame: Int, status: String, error: String? = nil, output: String?, tokens: Int,
+        public init(input: String, frame: Int, status: BatchStatus, error: String? = nil, output: String?, tokens: Int,
                     uniformTokens: Int, reduction: Double, seconds: Double, rois: Int? = nil, roisResolved: Int? = nil,
                     skippedROIs: [String] = [], profile: String? = nil, region: String? = nil, conservative: Bool? = nil,
                     conservativeReason: String? = nil) {
@@ -166,7 +179,7 @@ public final class Catalog: Sendable {
             guard let row = try Row.fetchOne(db.cachedStatement(sql: """
                       SELECT status, input_hash, profile_sha256, options FROM instance WHERE input = ?
                       """), arguments: [input]),
-                  row["status"] as String? == "done", row["input_hash"] as String? == inputHash,
+                  row["status"] as BatchStatus? == .done, row["input_hash"] as String? == inputHash,
                   row["profile_sha256"] as String? == profileSHA256, (row["options"] as String? ?? "") == options
             else { return nil }
             return try String.fetchAll(db.cachedStatement(sql: "SELECT output FROM frame WHERE input = ? AND status = 'done' ORDER BY frame"),
@@ -218,24 +231,6 @@ public final class Catalog: Sendable {
 
     /// `keepsAttempt`: a quarantined input keeps its start mark, so every
     /// later run passes it over too.
-    /// The done row of an input whose file stamp, profile and output options
-    /// still match: its frames' outputs (nil when anything differs). What
-    /// make and rsync do: the file is not read, let alone hashed.
-    public func doneUnchanged(input: String, fileStat: String, profiles: Set<String>, options: String) throws -> [String]? {
-        try queue.read { db -> [String]? in
-            guard let row = try Row.fetchOne(db.cachedStatement(sql: """
-                      SELECT status, file_stat, profile_sha256, options, frames FROM instance WHERE input = ?
-                      """), arguments: [input]),
-                  row["status"] as String? == "done", row["file_stat"] as String? == fileStat,
-                  let profile = row["profile_sha256"] as String?, profiles.contains(profile),
-                  (row["options"] as String? ?? "") == options
-            else { return nil }
-            let outputs = try String.fetchAll(db.cachedStatement(sql: "SELECT output FROM frame WHERE input = ? AND status = 'done' ORDER BY frame"),
-                                              arguments: [input])
-            return outputs.count == (row["frames"] as Int? ?? -1) ? outputs : nil
-        }
-    }
-
     public func record(_ i: Instance, frames: [Frame], modality: String?, description: String?, keepsAttempt: Bool = false) throws {
         try queue.write { db in
             if let study = i.studyUID {

@@ -2,6 +2,7 @@ import FileOutput
 import Foundation
 import GRDB
 import Synchronization
+import TesseraSupport
 
 /// Room held back on the output disk while a batch runs (OUTPUT/.work/reserve).
 /// When the disk fills, the batch stops starting inputs and frees the reserve:
@@ -51,7 +52,7 @@ public final class DiskReserve: Sendable {
         if let db = error as? DatabaseError, db.resultCode == .SQLITE_FULL { return true }
         let text = "\(error)"
         if text.contains("database or disk is full") { return true }  // SQLite's words for SQLITE_FULL
-        return [ENOSPC, EDQUOT, EFBIG].contains { text.contains(String(cString: strerror($0))) }
+        return [ENOSPC, EDQUOT, EFBIG].contains { text.contains(errnoDescription($0)) }
     }
 
     static func freeBytes(_ path: String) -> UInt64? {

@@ -5,6 +5,7 @@ import Foundation
 #if canImport(Glibc)
 import Glibc
 #endif
+import TesseraSupport
 import ZIPFoundation
 
 /// One file a batch will read: on disk, or extracted from a zip archive.
@@ -62,7 +63,7 @@ public enum InputCollector {
         unlink(link)
         let target = raw.bytes.map { CChar(bitPattern: $0) } + [0]
         guard symlink(target, link) == 0 else {
-            throw BatchError.input(path: raw.shown, reason: "cannot link the file (\(String(cString: strerror(errno))))")
+            throw BatchError.input(path: raw.shown, reason: "cannot link the file (\(errnoDescription()))")
         }
         return BatchInput(path: link, name: raw.shown)
     }
@@ -80,7 +81,7 @@ public enum InputCollector {
     static func extract(_ zip: String, into work: String) throws -> [BatchInput] {
         let archive: Archive
         do { archive = try Archive(url: URL(fileURLWithPath: zip), accessMode: .read) } catch {
-            throw BatchError.input(path: zip, reason: "not a readable zip archive (\(error))")
+            throw BatchError.input(path: zip, reason: "not a readable zip archive (\(describeError(error)))")
         }
         // Keyed by path, size and modification time: a changed archive is extracted afresh.
         let attributes = try? FileManager.default.attributesOfItem(atPath: zip)
@@ -120,7 +121,7 @@ public enum InputCollector {
         do {
             try AtomicWrite.write(to: path) { temp in
                 let fd = open(temp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-                guard fd >= 0 else { throw BatchError.input(path: zip, reason: "cannot write \(temp) (\(String(cString: strerror(errno))))") }
+                guard fd >= 0 else { throw BatchError.input(path: zip, reason: "cannot write \(temp) (\(errnoDescription()))") }
                 defer { close(fd) }
                 _ = try archive.extract(entry, skipCRC32: false) { chunk in
                     written += UInt64(chunk.count)
@@ -137,7 +138,7 @@ public enum InputCollector {
                             let n = Glibc.write(fd, raw.baseAddress! + offset, raw.count - offset)
                             if n < 0 {
                                 if errno == EINTR { continue }
-                                throw BatchError.input(path: zip, reason: "writing member '\(entry.path)' failed (\(String(cString: strerror(errno))))")
+                                throw BatchError.input(path: zip, reason: "writing member '\(entry.path)' failed (\(errnoDescription()))")
                             }
                             offset += n
                         }
@@ -147,7 +148,7 @@ public enum InputCollector {
         } catch let error as BatchError {
             throw error
         } catch {
-            throw BatchError.input(path: zip, reason: "member '\(entry.path)' could not be extracted (\(error))")
+            throw BatchError.input(path: zip, reason: "member '\(entry.path)' could not be extracted (\(describeError(error)))")
         }
         return written
     }
@@ -158,7 +159,7 @@ public enum InputCollector {
     /// a CT batch's CPU (one sixth of the tokenizer); XXH3 costs a sixth of that.
     public static func contentHash(_ path: String) throws -> String {
         let fd = open(path, O_RDONLY)
-        guard fd >= 0 else { throw BatchError.input(path: path, reason: "cannot open (\(String(cString: strerror(errno))))") }
+        guard fd >= 0 else { throw BatchError.input(path: path, reason: "cannot open (\(errnoDescription()))") }
         defer { close(fd) }
         guard let state = XXH3_createState() else { throw BatchError.input(path: path, reason: "out of memory for the hash state") }
         defer { XXH3_freeState(state) }
@@ -171,7 +172,7 @@ public enum InputCollector {
             let n = read(fd, buffer.baseAddress, buffer.count)
             if n < 0 {
                 if errno == EINTR { continue }
-                throw BatchError.input(path: path, reason: "read failed (\(String(cString: strerror(errno))))")
+                throw BatchError.input(path: path, reason: "read failed (\(errnoDescription()))")
             }
             if n == 0 { break }
             XXH3_128bits_update(state, buffer.baseAddress, n)

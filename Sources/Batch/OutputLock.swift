@@ -1,6 +1,7 @@
 import Foundation
 #if canImport(Glibc)
 import Glibc
+import TesseraSupport
 #endif
 
 /// One batch per output folder: an exclusive flock(2) on
@@ -17,7 +18,7 @@ public final class OutputLock: Sendable {
         path = folder + "/.tessera-batch.lock"
         fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
         guard fd >= 0 else {
-            throw BatchError.usage("\(folder): cannot create the lock file (\(String(cString: strerror(errno))))")
+            throw BatchError.usage("\(folder): cannot create the lock file (\(errnoDescription()))")
         }
         guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
             var buffer = [UInt8](repeating: 0, count: 64)

@@ -1,5 +1,5 @@
+import Annotations
 import Foundation
-import Validation
 
 /// `--rois DIR`: tessera.rois/1 files named by SOP Instance UID, as
 /// `tessera rois from-lidc` writes them: `<SOP>.rois.json` for frame 0 (or

@@ -38,9 +38,10 @@ public enum ColorConversion {
     /// Rec. 601 luma of interleaved RGB, as Float32.
     public static func luminance(rgb: [Int32]) -> [Float] {
         var out = [Float](repeating: 0, count: rgb.count / 3)
-        for p in 0..<out.count {
-            out[p] = 0.299 * Float(rgb[3 * p]) + 0.587 * Float(rgb[3 * p + 1]) + 0.114 * Float(rgb[3 * p + 2])
-        }
+        for p in 0..<out.count { out[p] = luma(Float(rgb[3 * p]), Float(rgb[3 * p + 1]), Float(rgb[3 * p + 2])) }
         return out
     }
+
+    /// Rec. 601 luma: how colour images (DICOM and photographs) become one channel.
+    @inlinable public static func luma(_ r: Float, _ g: Float, _ b: Float) -> Float { 0.299 * r + 0.587 * g + 0.114 * b }
 }

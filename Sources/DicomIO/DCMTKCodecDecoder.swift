@@ -1,4 +1,5 @@
 import CDicom
+import TesseraSupport
 
 /// JPEG (8/12/16-bit IJG) and JPEG-LS, decoded one frame at a time by
 /// DCMTK's registered codecs.

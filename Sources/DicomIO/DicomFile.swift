@@ -1,5 +1,6 @@
 import CDicom
 import Foundation
+import TesseraSupport
 
 /// An open DICOM object, read through DCMTK. Large elements (pixel data)
 /// stay on disk until a frame is asked for. Not thread-safe: one owner at a time.

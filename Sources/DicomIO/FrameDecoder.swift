@@ -1,4 +1,5 @@
 import CDicom
+import TesseraSupport
 
 /// One frame's samples as a decoder produced them, before sign handling.
 enum RawFrame {
@@ -45,10 +46,4 @@ let frameDecoders: [TransferSyntaxFamily: any FrameDecoder] = [
 struct ShimError {
     var buffer = [CChar](repeating: 0, count: 512)
     var message: String { cString(buffer) }
-}
-
-/// A NUL-terminated C buffer as a Swift string.
-func cString(_ buffer: [CChar]) -> String {
-    let bytes = buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }
-    return String(decoding: bytes, as: UTF8.self)
 }

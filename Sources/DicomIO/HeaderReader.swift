@@ -1,6 +1,9 @@
 extension ImageHeader {
     /// Reads the header of an open file. Missing optional attributes become
-    /// nil; present-but-malformed ones throw, so nothing is silently read as 0.
+    /// nil. Malformed values that decide pixels or geometry (pixel format,
+    /// frames, spacing, orientation, position, windows, LUTs) throw, so
+    /// nothing is silently read as 0; a malformed Series or Instance Number,
+    /// which only labels and orders, is read as absent.
     public init(file: DicomFile) throws(DicomError) {
         path = file.path
         transferSyntaxUID = file.transferSyntaxUID

@@ -1,4 +1,5 @@
 import Crypto
+import TesseraSupport
 
 /// Summary statistics over every frame, computed one frame at a time.
 public struct ValueStatistics: Sendable, Codable, Equatable {
@@ -68,10 +69,4 @@ public struct ImageStatistics: Sendable, Codable {
             ValueStatistics(min: lo, max: hi, mean: count == 0 ? 0 : sum / Double(count), sha256_int32le: sha)
         }
     }
-}
-
-/// Lower-case hex digits of bytes, in order (digests, hashes).
-public func lowercaseHex<D: Sequence>(_ bytes: D) -> String where D.Element == UInt8 {
-    let digits = Array("0123456789abcdef")
-    return String(bytes.flatMap { [digits[Int($0 >> 4)], digits[Int($0 & 15)]] })
 }

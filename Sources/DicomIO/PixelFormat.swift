@@ -18,8 +18,9 @@ public struct PixelFormat: Sendable, Equatable {
     /// through UInt32(bitPattern:).
     public var hasUnsigned32Samples: Bool { bitsAllocated == 32 && !isSigned }
 
-    /// Bytes one native frame occupies in the file (YBR_FULL_422 holds two
-    /// samples per pixel; 1-bit data is rounded up per frame only for sizing).
+    /// Bits one native frame occupies in the file (YBR_FULL_422 holds two
+    /// samples per pixel). In bits because 1-bit frames need not end on a
+    /// byte: frame n starts at bit n × nativeFrameBits.
     public var nativeFrameBits: Int {
         let samples = photometricInterpretation == "YBR_FULL_422" ? rows * columns * 2 : samplesPerFrame
         return samples * bitsAllocated

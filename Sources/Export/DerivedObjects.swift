@@ -1,14 +1,14 @@
-import Foundation
 import CDicomWrite
 import CImageIO
 import Crypto
 import DicomIO
 import FileOutput
+import Foundation
 import Scoring
+import TesseraSupport
 import Tiling
 
 /// Tessera's version as written into derived DICOM objects.
-public let tesseraVersion = "0.6.0"
 
 /// The two SEG segments, as bytes per source pixel (0…255).
 public struct SegmentationPlanes: Sendable, Equatable {
@@ -29,13 +29,7 @@ public struct SegmentationPlanes: Sendable, Equatable {
                 }
             }
         }
-        var finest = [UInt8](repeating: 0, count: rows * columns)
-        for t in map.tokens where t.w <= map.basePatch && t.h <= map.basePatch {
-            for y in max(t.y, 0)..<min(t.y + t.h, rows) {
-                for x in max(t.x, 0)..<min(t.x + t.w, columns) { finest[y * columns + x] = 255 }
-            }
-        }
-        return SegmentationPlanes(score: score, finest: finest)
+        return SegmentationPlanes(score: score, finest: map.coverageMask(finest: 255, coarser: 0))
     }
 }
 
@@ -183,7 +177,7 @@ public enum HeatmapWriter {
     }
 
     private static func message(_ err: [CChar]) -> String {
-        String(decoding: err.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        cString(err)
     }
 }
 

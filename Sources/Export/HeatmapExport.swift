@@ -1,8 +1,7 @@
+import Annotations
 import DicomIO
 import Imaging
-import Scoring
 import Tiling
-import Validation
 
 /// Which heatmap files to write for one frame (nil: not wanted).
 public struct HeatmapOutputs: Sendable {

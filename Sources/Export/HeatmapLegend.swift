@@ -1,5 +1,5 @@
+import Annotations
 import Foundation
-import Validation
 
 /// The strip under a heatmap: what the colours mean, the window, the token
 /// count, and every skipped ROI by id. No patient or file names.

@@ -1,7 +1,7 @@
+import Annotations
 import Imaging
 import Scoring
 import Tiling
-import Validation
 
 public enum OverlayMode: String, Sendable, CaseIterable {
     case score, tokens, both

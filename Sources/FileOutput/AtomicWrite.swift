@@ -1,12 +1,8 @@
 import Foundation
 #if canImport(Glibc)
 import Glibc
+import TesseraSupport
 #endif
-
-/// FNV-1a 64: stable across runs and machines (sharding, names).
-public func stableHash(_ s: String) -> UInt64 {
-    s.utf8.reduce(0xcbf2_9ce4_8422_2325) { ($0 ^ UInt64($1)) &* 0x100_0000_01b3 }
-}
 
 /// File-name components from untrusted text (UIDs, case ids): letters,
 /// digits, '.', '-', '_', '~' only; no leading dot (so never "." or ".."); at
@@ -36,14 +32,14 @@ public enum AtomicWrite {
             // POSIX calls: a batch writes thousands of small files, and
             // Foundation's Data.write cost more than the writing.
             let fd = open(temp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-            guard fd >= 0 else { throw FileOutputError.write(path: path, reason: String(cString: strerror(errno))) }
+            guard fd >= 0 else { throw FileOutputError.write(path: path, reason: errnoDescription()) }
             defer { close(fd) }
             var offset = 0
             while offset < bytes.count {
                 let n = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + offset, $0.count - offset) }
                 if n < 0 {
                     if errno == EINTR { continue }
-                    throw FileOutputError.write(path: path, reason: String(cString: strerror(errno)))
+                    throw FileOutputError.write(path: path, reason: errnoDescription())
                 }
                 offset += n
             }
@@ -60,7 +56,7 @@ public enum AtomicWrite {
             // of FileManager's stat of every path component.
             if access(dir.path, F_OK) != 0 { try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true) }
         } catch {
-            throw FileOutputError.write(path: path, reason: "cannot create folder \(dir.path): \(error.localizedDescription)")
+            throw FileOutputError.write(path: path, reason: "cannot create folder \(dir.path): \(describeError(error))")
         }
         let temp = dir.appendingPathComponent("\(temporaryMarker)\(getpid())-\(UInt32.random(in: 0...UInt32.max))-\(url.lastPathComponent)").path
         do {
@@ -70,7 +66,7 @@ public enum AtomicWrite {
             throw error
         }
         guard rename(temp, path) == 0 else {
-            let reason = String(cString: strerror(errno))
+            let reason = errnoDescription()
             try? FileManager.default.removeItem(atPath: temp)
             throw FileOutputError.write(path: path, reason: reason)
         }

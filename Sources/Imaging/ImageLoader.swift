@@ -1,6 +1,7 @@
 import CImageIO
 import DicomIO
 import Foundation
+import TesseraSupport
 
 /// Opens DICOM files and photographs and yields one ImagePlane per frame.
 public final class ImageLoader {
@@ -19,11 +20,16 @@ public final class ImageLoader {
     /// the read that loaded it; nil otherwise.
     public var contentHash: String? { dicom?.contentHash }
 
+    /// Photographs are told by their extension (PNG, JPEG); every other file is read as DICOM.
+    public static func isPhotograph(path: String) -> Bool {
+        let l = path.lowercased()
+        return l.hasSuffix(".png") || l.hasSuffix(".jpg") || l.hasSuffix(".jpeg")
+    }
+
     public init(path: String, options: DecodeOptions = .default, hashingContent: Bool = false) throws(ImagingError) {
         self.path = path
-        let lower = path.lowercased()
-        if lower.hasSuffix(".png") || lower.hasSuffix(".jpg") || lower.hasSuffix(".jpeg") {
-            let plane = try Self.readPhoto(path, png: lower.hasSuffix(".png"))
+        if Self.isPhotograph(path: path) {
+            let plane = try Self.readPhoto(path, png: path.lowercased().hasSuffix(".png"))
             photo = plane.plane
             samplesPerPixel = plane.channels
             dicom = nil
@@ -80,7 +86,7 @@ public final class ImageLoader {
         let status = png ? timg_read_png(path, maxPhotoPixels, &image, &err, err.count)
                          : timg_read_jpeg(path, maxPhotoPixels, &image, &err, err.count)
         guard status == 0, let pixels = image.pixels else {
-            let message = String(decoding: err.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            let message = cString(err)
             throw .unreadableImage(path: path, reason: message)
         }
         defer { timg_free(&image) }
@@ -92,7 +98,7 @@ public final class ImageLoader {
             } else {
                 // Rec. 601 luma, as for colour DICOM.
                 for i in 0..<count {
-                    dst[i] = 0.299 * Float(pixels[3 * i]) + 0.587 * Float(pixels[3 * i + 1]) + 0.114 * Float(pixels[3 * i + 2])
+                    dst[i] = ColorConversion.luma(Float(pixels[3 * i]), Float(pixels[3 * i + 1]), Float(pixels[3 * i + 2]))
                 }
             }
             n = count

@@ -1,3 +1,4 @@
+import TesseraSupport
 /// Deterministic k-means (k-means++ seeding from a fixed seed, then Lloyd
 /// iterations): the same points always give the same codebook.
 public enum KMeans {
@@ -51,18 +52,5 @@ public enum KMeans {
         var s = 0.0
         for i in 0..<min(a.count, b.count) { s += (a[i] - b[i]) * (a[i] - b[i]) }
         return s
-    }
-}
-
-/// SplitMix64: small, fast, reproducible across platforms.
-public struct SplitMix64: RandomNumberGenerator, Sendable {
-    var state: UInt64
-    public init(seed: UInt64) { state = seed }
-    public mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import Imaging
+import TesseraSupport
 
 /// A scorer's calibration: how to normalise intensity, how to weigh the
 /// features, and the per-level thresholds the tiler applies. Versioned JSON
@@ -179,10 +180,10 @@ extension Profile {
 
     static func load(url: URL, label: String) throws(ProfileError) -> LoadedProfile {
         let data: Data
-        do { data = try Data(contentsOf: url) } catch { throw .unreadable(path: url.path, reason: "\(error)") }
+        do { data = try Data(contentsOf: url) } catch { throw .unreadable(path: url.path, reason: describeError(error)) }
         let profile: Profile
         do { profile = try JSONDecoder().decode(Profile.self, from: data) } catch {
-            throw .invalid(path: url.path, reason: "\(error)")
+            throw .invalid(path: url.path, reason: describeError(error))
         }
         try profile.validate(path: url.path)
         let digest = SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()

@@ -1,9 +1,11 @@
 import ArgumentParser
 import Audit
+import Calibration
 import FileOutput
 import Foundation
 import Imaging
 import Scoring
+import TesseraSupport
 
 struct AuditCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -35,37 +37,29 @@ struct AuditCommand: AsyncParsableCommand {
     )
 
     @Option(name: .customLong("domain"), help: "NAME=PATH, repeatable (e.g. xray=Validation/audit/xray).")
-    var domainArguments: [String] = []
+    var domains: [NamedPath] = []
 
     @Option(help: "Profiles, comma-separated: built-in names or profile JSON files (default: the built-in profiles of the domains).")
     var profiles: String?
 
-    @Option(name: .customLong("rois"), help: "NAME=FOLDER of tessera.rois/1 files for a folder-of-images domain, repeatable.")
-    var roiArguments: [String] = []
+    @Option(help: "NAME=FOLDER of tessera.rois/1 files for a folder-of-images domain, repeatable.")
+    var rois: [NamedPath] = []
 
     @Option(help: "Suite split to audit: test, calibration or all.")
-    var split = "test"
+    var split = Split.test
 
     @Option(name: .shortAndLong, help: "Output folder DIR.")
     var output: String
 
-    @Option(help: "Images evaluated in parallel (default: all cores).")
-    var jobs = ProcessInfo.processInfo.activeProcessorCount
+    @OptionGroup var parallel: ParallelOptions
 
     func validate() throws {
-        guard !domainArguments.isEmpty else { throw ValidationError("give at least one --domain NAME=PATH") }
-        for a in domainArguments + roiArguments where !a.contains("=") { throw ValidationError("'\(a)' is not NAME=PATH") }
-        guard ["test", "calibration", "all"].contains(split) else { throw ValidationError("--split must be test, calibration or all") }
-        guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1") }
+        guard !domains.isEmpty else { throw ValidationError("give at least one --domain NAME=PATH") }
     }
 
     func run() async throws {
-        func pair(_ s: String) -> (String, String) {
-            let i = s.firstIndex(of: "=")!
-            return (String(s[..<i]), String(s[s.index(after: i)...]))
-        }
-        let roiFolders = Dictionary(roiArguments.map(pair), uniquingKeysWith: { _, b in b })
-        let domains = domainArguments.map(pair).map { AuditDomain(name: $0.0, path: $0.1, roiFolder: roiFolders[$0.0]) }
+        let roiFolders = Dictionary(rois.map { ($0.name, $0.path) }, uniquingKeysWith: { _, b in b })
+        let domains = self.domains.map { AuditDomain(name: $0.name, path: $0.path, roiFolder: roiFolders[$0.name]) }
         let names = profiles.map { $0.split(separator: ",").map(String.init) }
             ?? domains.compactMap { ImageDomain(rawValue: $0.name)?.rawValue }
         guard !names.isEmpty else {
@@ -73,11 +67,9 @@ struct AuditCommand: AsyncParsableCommand {
         }
         var runner = AuditRunner(domains: domains, profiles: try names.map { try Profile.load($0) }, output: output)
         runner.split = split
-        runner.jobs = jobs
+        runner.jobs = parallel.jobs
         let report = try await runner.run()
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        try AtomicWrite.write(Array(try encoder.encode(report)) + [10], to: output + "/audit.json")
+        try AtomicWrite.write(Array(try JSONEncoder.tessera().encode(report)) + [10], to: output + "/audit.json")
         var thumbnails: [String: String] = [:]
         for t in Set(report.worstCases.compactMap(\.thumbnail)) {
             thumbnails[t] = try Data(contentsOf: URL(fileURLWithPath: output + "/" + t)).base64EncodedString()

@@ -1,23 +1,19 @@
-import FileOutput
 import ArgumentParser
 import Batch
 import DicomIO
+import FileOutput
 import Foundation
+import TesseraSupport
 import Tiling
 
+/// `tessera batch INPUT… --output DIR`. Its options sit on `batch` itself, so
+/// `tessera help batch` shows them; `tessera batch merge` (shards) is routed
+/// to BatchMergeCommand by `Tessera.main`, since a command whose arguments are
+/// any paths cannot also own subcommands in swift-argument-parser.
 struct BatchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "batch",
         abstract: "Tokenize whole archives: parallel, resumable, shardable; nothing lost.",
-        subcommands: [BatchRunCommand.self, BatchMergeCommand.self],
-        defaultSubcommand: BatchRunCommand.self
-    )
-}
-
-struct BatchRunCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "run",
-        abstract: "Tokenize every frame of every image in the inputs (the default batch subcommand).",
         discussion: """
             INPUT is any mix of folders (recursive), zip archives of DICOM, DICOMDIR files and \
             single files (DICOM, PNG, JPEG). Outputs are laid out by UID (sanitised, so nothing \
@@ -40,7 +36,8 @@ struct BatchRunCommand: AsyncParsableCommand {
 
             Shards: --shard I/N takes the studies whose StudyInstanceUID hashes to I (0-based); \
             without it, SLURM_ARRAY_TASK_ID/SLURM_ARRAY_TASK_COUNT or JOB_COMPLETION_INDEX with \
-            --shard-count are used. Combine shard folders with `tessera batch merge`.
+            --shard-count are used. Combine shard folders with `tessera batch merge --output DIR SHARD…` \
+            (see `tessera batch merge --help`).
 
               tessera batch SampleStudies --output out/batch
               tessera batch export.zip more/ --output out --jobs 8 --no-progress
@@ -53,11 +50,9 @@ struct BatchRunCommand: AsyncParsableCommand {
     @Option(name: .shortAndLong, help: "Output folder DIR.")
     var output: String
 
-    @Option(help: "auto (by modality / file type), ct, xray, natural, or a profile file.")
-    var profile = "auto"
+    @OptionGroup var profile: ProfileOptions
 
-    @Option(help: "Files processed in parallel (default: all cores).")
-    var jobs = ProcessInfo.processInfo.activeProcessorCount
+    @OptionGroup var parallel: ParallelOptions
 
     @Option(help: "This process's shard, I/N (0-based I).")
     var shard: String?
@@ -91,7 +86,6 @@ struct BatchRunCommand: AsyncParsableCommand {
     var patches = false
 
     func validate() throws {
-        guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1") }
         guard heatmapMaxSize == 0 || heatmapMaxSize >= 16 else { throw ValidationError("--heatmap-max-size must be 0 or at least 16") }
         _ = try shardSpec()
     }
@@ -127,8 +121,8 @@ struct BatchRunCommand: AsyncParsableCommand {
         }
         defer { reserve.release() }
         var options = BatchOptions(output: output)
-        options.profile = profile
-        options.jobs = jobs
+        options.profile = profile.profile
+        options.jobs = parallel.jobs
         options.shard = try shardSpec()
         options.decode = DecodeOptions(maxDecodedBytes: maxPixelMiB << 20)
         if heatmaps { options.heatmaps = HeatmapSettings(maxSize: heatmapMaxSize > 0 ? heatmapMaxSize : nil) }
@@ -137,17 +131,21 @@ struct BatchRunCommand: AsyncParsableCommand {
         // All on this thread while DCMTK's dictionary loads on the other
         // core (its end is when the first file can be read): one more
         // thread here would only slow the dictionary down.
-        let profiles = try ProfileSet(profile)
+        let profiles = try ProfileSet(profile.profile)
         let catalog = try Catalog(path: output + "/catalog.sqlite")
         let (inputs, problems) = try InputCollector.collect(self.inputs, workFolder: output + "/.work")
+        guard !inputs.isEmpty || !problems.isEmpty else {
+            throw ValidationError("no files in \(self.inputs.joined(separator: ", ")): give DICOM files, folders of them, "
+                                  + "zip archives, DICOMDIR files, PNG or JPEG")
+        }
         for (path, reason) in problems {
-            try catalog.record(Catalog.Instance(input: path, status: "failed", error: reason, frames: 0, seconds: 0),
+            try catalog.record(Catalog.Instance(input: path, status: .failed, error: reason, frames: 0, seconds: 0),
                                frames: [], modality: nil, description: nil)
         }
         let reporter = ProgressReporter(total: inputs.count + problems.count, jsonLines: noProgress || isatty(2) == 0)
         if stale > 0 { reporter.note("removed \(stale) temporary file(s) left by an interrupted run") }
         // Inputs that failed before reading (a missing path, a zip bomb) are reported like any other.
-        for (path, reason) in problems { reporter.update(BatchEvent(input: path, status: "failed", frames: 0, tokens: 0, error: reason)) }
+        for (path, reason) in problems { reporter.update(BatchEvent(input: path, status: .failed, frames: 0, tokens: 0, error: reason)) }
         let outcome = await BatchRunner(options: options, reserve: reserve).run(inputs, catalog: catalog, profiles: profiles) { reporter.update($0) }
         let events = outcome.events
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
@@ -155,7 +153,7 @@ struct BatchRunCommand: AsyncParsableCommand {
         let summary: BatchSummary
         do {
             summary = try await BatchSummary.write(catalog: catalog, events: events + problems.map {
-                BatchEvent(input: $0.0, status: "failed", frames: 0, tokens: 0, error: $0.1)
+                BatchEvent(input: $0.0, status: .failed, frames: 0, tokens: 0, error: $0.1)
             }, seconds: seconds, profiles: profiles.hashes, shard: shardText, inputs: inputs, layout: OutputLayout(root: output),
                headers: outcome.headers, closingCatalog: true)
         } catch {
@@ -175,7 +173,7 @@ struct BatchRunCommand: AsyncParsableCommand {
 
 struct BatchMergeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "merge",
+        commandName: "tessera batch merge",
         abstract: "Merge shard output folders into one (outputs, catalogs, summaries).",
         discussion: "  tessera batch merge --output out/all out/shard-0 out/shard-1"
     )
@@ -222,7 +220,7 @@ final class ProgressReporter: @unchecked Sendable {
     init(total: Int, jsonLines: Bool) { self.total = total; self.jsonLines = jsonLines }
 
     func note(_ text: String) {
-        if jsonLines { write("{\"event\":\"note\",\"message\":" + TokenMapJSON.quote(text) + "}\n") }
+        if jsonLines { write("{\"event\":\"note\",\"message\":" + JSONWriter.quote(text) + "}\n") }
         else { FileHandle.standardError.write(Data((text + "\n").utf8)) }
     }
 
@@ -233,12 +231,12 @@ final class ProgressReporter: @unchecked Sendable {
         if jsonLines {
             // JSON lines are written by hand, keys in sorted order:
             // JSONSerialization cost 2% of a batch's CPU, one line per file.
-            let error = e.error.map { "\"error\":" + TokenMapJSON.quote($0) + "," } ?? ""
+            let error = e.error.map { "\"error\":" + JSONWriter.quote($0) + "," } ?? ""
             let conservative = e.profile == nil ? "" : "\"conservativeFrames\":\(e.conservativeFrames),"
-                + (e.conservativeReason.map { "\"conservativeReason\":" + TokenMapJSON.quote($0) + "," } ?? "")
-            var tail = ",\"status\":" + TokenMapJSON.quote(e.status) + ",\"tokens\":\(e.tokens)"
-            if let p = e.profile { tail = ",\"profile\":" + TokenMapJSON.quote(p) + (e.region.map { ",\"region\":" + TokenMapJSON.quote($0) } ?? "") + tail }
-            write("{" + conservative + error + "\"event\":\"file\",\"frames\":\(e.frames),\"input\":" + TokenMapJSON.quote(e.input)
+                + (e.conservativeReason.map { "\"conservativeReason\":" + JSONWriter.quote($0) + "," } ?? "")
+            var tail = ",\"status\":" + JSONWriter.quote(e.status.rawValue) + ",\"tokens\":\(e.tokens)"
+            if let p = e.profile { tail = ",\"profile\":" + JSONWriter.quote(p) + (e.region.map { ",\"region\":" + JSONWriter.quote($0) } ?? "") + tail }
+            write("{" + conservative + error + "\"event\":\"file\",\"frames\":\(e.frames),\"input\":" + JSONWriter.quote(e.input)
                   + tail + "}\n")
             return
         }
@@ -259,11 +257,11 @@ final class ProgressReporter: @unchecked Sendable {
     func finish(_ s: BatchSummary, output: String) {
         if jsonLines {
             var fields = ["\"done\":\(s.done)", "\"duplicates\":\(s.duplicates)", "\"event\":\"summary\"",
-                          "\"failed\":\(s.failed)", "\"frames\":\(s.frames)", "\"output\":" + TokenMapJSON.quote(output),
-                          "\"reduction\":" + TokenMapJSON.number(s.reduction)]
+                          "\"failed\":\(s.failed)", "\"frames\":\(s.frames)", "\"output\":" + JSONWriter.quote(output),
+                          "\"reduction\":" + JSONWriter.number(s.reduction)]
             if let rois = s.rois, let resolved = s.roisResolved { fields += ["\"rois\":\(rois)", "\"roisResolved\":\(resolved)"] }
             fields.insert("\"conservativeFrames\":\(s.conservativeFrames ?? 0)", at: 0)
-            fields += ["\"seconds\":" + TokenMapJSON.number(s.seconds), "\"skipped\":\(s.skippedUpToDate)"]
+            fields += ["\"seconds\":" + JSONWriter.number(s.seconds), "\"skipped\":\(s.skippedUpToDate)"]
             write("{" + fields.joined(separator: ",") + "}\n")
             return
         }

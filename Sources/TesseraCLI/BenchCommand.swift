@@ -1,5 +1,4 @@
 import ArgumentParser
-import DicomIO
 import Foundation
 
 struct BenchCommand: AsyncParsableCommand {

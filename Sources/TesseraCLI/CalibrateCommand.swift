@@ -1,11 +1,11 @@
-import FileOutput
+import Annotations
 import ArgumentParser
-import Batch
-import DicomIO
+import Calibration
+import FileOutput
 import Foundation
 import Imaging
 import Scoring
-import Validation
+import TesseraSupport
 
 struct CalibrateCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -24,8 +24,8 @@ struct CalibrateCommand: AsyncParsableCommand {
             """
     )
 
-    @Option(help: "ct, xray or natural.")
-    var domain: String
+    @Option(help: "The profile's domain.")
+    var domain: ImageDomain
 
     @Argument(help: "Suite folders (their calibration split is used).")
     var suites: [String]
@@ -48,19 +48,18 @@ struct CalibrateCommand: AsyncParsableCommand {
     @Option(name: .shortAndLong, help: "Where to write the fitted profile.")
     var output: String
 
-    @Option(help: "Cases prepared in parallel.")
-    var jobs = ProcessInfo.processInfo.activeProcessorCount
+    @OptionGroup var parallel: ParallelOptions
 
     func run() async throws {
-        guard let d = ImageDomain(rawValue: domain) else { throw ValidationError("--domain is ct, xray or natural") }
+        let d = domain
         let startProfile = try Profile.load(start ?? d.rawValue).profile
         var work: [(Suite, String, SuiteCase)] = []
         for path in suites {
             let (s, folder) = try Suite.load(path)
-            work += s.cases.filter { $0.split == "calibration" }.map { (s, folder, $0) }
+            work += s.cases.filter { $0.split == .calibration }.map { (s, folder, $0) }
         }
         let items = work
-        let prepared = await boundedConcurrentMap(items.indices.map { $0 }, limit: jobs) { i -> Result<CalibrationCase, Error> in
+        let prepared = await boundedConcurrentMap(items.indices.map { $0 }, limit: parallel.jobs) { i -> Result<CalibrationCase, Error> in
             let (s, folder, c) = items[i]
             return Result { CalibrationCase(try CasePreparation.prepare(c, suite: s, folder: folder), profile: startProfile) }
         }
@@ -71,8 +70,19 @@ struct CalibrateCommand: AsyncParsableCommand {
         // conformal threshold: the guarantee holds for weights fixed before it.
         let fitting = cases.filter { stableHash($0.id) % 2 == 0 }, conformal = cases.filter { stableHash($0.id) % 2 == 1 }
         print("  \(fitting.count) case(s) fit the weights, \(conformal.count) set the conformal threshold")
+        // Conformal risk control can promise α only from α ≥ 1/(n+1): below
+        // that no threshold exists, and a profile would be written in vain.
+        let n = conformal.filter { !$0.roiCells.isEmpty }.count
+        guard alpha >= 1 / Double(n + 1) else {
+            throw ValidationError("--alpha \(alpha) is infeasible: \(n) calibration case(s) with ROIs set the threshold, and "
+                + "conformal risk control needs α ≥ 1/(n+1) = \(String(format: "%.4f", 1 / Double(n + 1))); "
+                + "raise --alpha or add calibration cases")
+        }
         let outcome = Calibrator(alpha: alpha, marginLogit: margin, iterations: iterations)
             .fit(fitting: fitting, conformal: conformal, start: startProfile, logisticStart: logistic)
+        guard outcome.conformal.threshold != nil else {
+            throw ValidationError("--alpha \(alpha) is infeasible on these cases (\(outcome.conformal.bound)); no profile written")
+        }
         var profile = outcome.profile
         profile.version = startProfile.version + 1
         let command = "tessera calibrate --domain \(domain) \(suites.joined(separator: " "))"
@@ -107,4 +117,3 @@ struct CalibrateCommand: AsyncParsableCommand {
     }
 }
 
-private func round4(_ v: Double) -> Double { (v * 10_000).rounded() / 10_000 }

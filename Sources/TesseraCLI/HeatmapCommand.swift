@@ -1,3 +1,4 @@
+import Annotations
 import ArgumentParser
 import DicomIO
 import Export
@@ -5,7 +6,6 @@ import Foundation
 import Imaging
 import Scoring
 import Tiling
-import Validation
 
 struct HeatmapCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -52,8 +52,9 @@ struct HeatmapCommand: ParsableCommand {
         """))
     var rois: [String] = []
 
-    @Option(help: "Display window: lung, mediastinum, bone, brain, abdomen, auto, or C,W.")
-    var window = "auto"
+    @Option(parsing: .unconditional,
+            help: "Display window: lung, mediastinum, bone, brain, abdomen, auto, or C,W (C may be negative: --window -600,1500).")
+    var window = DisplayWindow.auto
 
     @Option(help: "Layers over the image: score, tokens or both.")
     var overlay = OverlayMode.both
@@ -73,22 +74,12 @@ struct HeatmapCommand: ParsableCommand {
     @Option(help: "Also write a DICOM Secondary Capture of the heatmap.")
     var dicomSc: String?
 
-    @Option(help: "Profile: auto (by Modality / file type), ct, xray, natural, or a profile JSON file.")
-    var profile = "auto"
+    @OptionGroup var profile: ProfileOptions
 
-    @Option(help: "Finest token side in pixels: a power of two, 4…256.")
-    var basePatch = 16
-
-    @Option(help: "Fixed token count, as in `tessera tokenize --budget`.")
-    var budget: Int?
+    @OptionGroup var tiling: TilingOptions
 
     func validate() throws {
-        guard DisplayWindow(argument: window) != nil else {
-            throw ValidationError("--window must be lung, mediastinum, bone, brain, abdomen, auto or C,W (width ≥ 1)")
-        }
         if let maxSize, maxSize < 16 { throw ValidationError("--max-size must be at least 16") }
-        try validateBasePatch(basePatch)
-        if let budget, budget < 1 { throw ValidationError("--budget must be at least 1") }
         guard frame >= 0 else { throw ValidationError("--frame must be 0 or more") }
     }
 
@@ -97,13 +88,13 @@ struct HeatmapCommand: ParsableCommand {
         guard frame < loader.frames else { throw DicomError.frameOutOfRange(path: input, frame: frame, frames: loader.frames) }
         let outputs = HeatmapOutputs(png: output, segmentation: dicomSeg, binarySegmentation: dicomSegBinary,
                                      secondaryCapture: dicomSc)
-        let profile = try self.profile == "auto" ? Profile.builtIn(for: loader.domain) : Profile.load(self.profile)
+        let profile = try self.profile.load(for: loader.domain)
         let plane = try loader.plane(frame: frame)
         var rois: [ROI] = []
         for path in self.rois { rois += try ROISources.load(path, image: loader, frame: frame, plane: plane) }
         let tokenized = Tokenizer.tokenize(plane, source: loader.source(frame: frame), domain: loader.domain,
-                                           profile: profile, basePatch: basePatch, budget: budget)
-        let options = HeatmapOptions(window: DisplayWindow(argument: window)!, overlay: overlay, colormap: colormap,
+                                           profile: profile, basePatch: tiling.basePatch, budget: tiling.budget)
+        let options = HeatmapOptions(window: window, overlay: overlay, colormap: colormap,
                                      maxSize: maxSize)
         let (heatmap, coverage) = try HeatmapExport.write(
             tokenized, plane: plane, source: loader.dicomHeader, frame: frame, profileName: profile.profile.name,
@@ -117,5 +108,3 @@ struct HeatmapCommand: ParsableCommand {
     }
 }
 
-extension OverlayMode: ExpressibleByArgument {}
-extension Colormap: ExpressibleByArgument {}

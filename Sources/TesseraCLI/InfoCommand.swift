@@ -1,6 +1,7 @@
 import ArgumentParser
 import DicomIO
 import Foundation
+import TesseraSupport
 
 struct InfoCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -43,6 +44,9 @@ struct InfoCommand: AsyncParsableCommand {
         }
         if isDirectory.boolValue {
             let report = await SeriesAssembly.assemble(root: path)
+            guard !report.series.isEmpty || !report.failures.isEmpty || !report.nonImageObjects.isEmpty else {
+                throw ValidationError("no DICOM files in \(path) (searched recursively; \(report.skipped.count) other file(s) skipped)")
+            }
             print(json ? try encodeJSON(FolderInfo(report)) : FolderInfo.text(report))
             if !report.failures.isEmpty && report.series.isEmpty { throw ExitCode(2) }
         } else {
@@ -54,7 +58,5 @@ struct InfoCommand: AsyncParsableCommand {
 }
 
 func encodeJSON<T: Encodable>(_ value: T) throws -> String {
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-    return String(decoding: try encoder.encode(value), as: UTF8.self)
+    String(decoding: try JSONEncoder.tessera().encode(value), as: UTF8.self)
 }

@@ -1,11 +1,11 @@
-import FileOutput
+import Annotations
 import ArgumentParser
-import Batch
+import Calibration
 import DicomIO
+import FileOutput
 import Foundation
 import Imaging
-import Scoring
-import Validation
+import TesseraSupport
 
 struct PhantomCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -29,8 +29,8 @@ struct PhantomCommand: AsyncParsableCommand {
     @Option(help: "Suite file to extend (created when missing).")
     var suite: String
 
-    @Option(help: "Suite domain when the file is created: ct, xray or natural.")
-    var domain: String
+    @Option(help: "Suite domain when the file is created.")
+    var domain: ImageDomain
 
     @Option(help: "Lesions per image.")
     var perImage = 2
@@ -73,7 +73,7 @@ struct PhantomCommand: AsyncParsableCommand {
     var inputs: [String]
 
     func run() async throws {
-        guard let d = ImageDomain(rawValue: domain) else { throw ValidationError("--domain is ct, xray or natural") }
+        let d = domain
         let contrastRange = try contrastHU.map { try Self.range($0, option: "--contrast-hu", example: "8:30") }
         let fractionRange = try contrastFraction.map { try Self.range($0, option: "--contrast-fraction", example: "0.02:0.06") }
         let shapeList = try shapes.split(separator: ",").map { name -> LesionShape in
@@ -94,8 +94,7 @@ struct PhantomCommand: AsyncParsableCommand {
             return ROISourceRef(kind: kind, path: relativePath(from: folder, to: parts[1]))
         }
         let files = inputs.flatMap { FileScanner.files(under: $0) }.filter {
-            let l = $0.lowercased()
-            return l.hasSuffix(".dcm") || l.hasSuffix(".png") || l.hasSuffix(".jpg")
+            $0.lowercased().hasSuffix(".dcm") || ImageLoader.isPhotograph(path: $0)
         }
         var added = 0
         for (i, path) in files.enumerated() where i % max(every, 1) == 0 {
@@ -103,7 +102,7 @@ struct PhantomCommand: AsyncParsableCommand {
             let id = "\(s.name)-\(((path as NSString).deletingPathExtension as NSString).lastPathComponent)-s\(seed)"
             guard !s.cases.contains(where: { $0.id == id }) else { continue }
             var c = SuiteCase(id: id, image: relativePath(from: folder, to: path), frame: 0,
-                              split: stableHash(id) % 1000 < UInt64(testFraction * 1000) ? "test" : "calibration",
+                              split: stableHash(id) % 1000 < UInt64(testFraction * 1000) ? .test : .calibration,
                               rois: refs.isEmpty ? nil : refs, lesions: nil)
             if annotatedOnly {
                 let prepared = try CasePreparation.prepare(c, suite: s, folder: folder)

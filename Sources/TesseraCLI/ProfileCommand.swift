@@ -1,10 +1,10 @@
-import FileOutput
 import ArgumentParser
-import Batch
 import DicomIO
+import FileOutput
 import Foundation
 import Imaging
 import Scoring
+import TesseraSupport
 import Tiling
 
 struct ProfileCommand: AsyncParsableCommand {
@@ -69,7 +69,7 @@ struct ProfileCodebookCommand: AsyncParsableCommand {
         guard points.count >= k else { throw ValidationError("only \(points.count) tokens from the inputs; need at least \(k)") }
         var updated = loaded.profile
         updated.codebook = Codebook(features: ImagePyramid.featureNames,
-                                    centroids: KMeans.fit(points, k: k).map { $0.map { ($0 * 10_000).rounded() / 10_000 } })
+                                    centroids: KMeans.fit(points, k: k).map { $0.map(round4) })
         var provenance = updated.provenance ?? [:]
         provenance["codebook"] = "tessera profile codebook --profile \(profile) --k \(k) \(inputs.joined(separator: " ")) (\(points.count) tokens)"
         updated.provenance = provenance

@@ -1,9 +1,9 @@
-import FileOutput
+import Annotations
 import ArgumentParser
 import Batch
 import DicomIO
+import FileOutput
 import Foundation
-import Validation
 
 struct RoisCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

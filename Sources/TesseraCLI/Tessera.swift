@@ -1,6 +1,7 @@
 import ArgumentParser
-import Foundation
 import DicomIO
+import Foundation
+import TesseraSupport
 
 @main
 struct Tessera: AsyncParsableCommand {
@@ -12,6 +13,7 @@ struct Tessera: AsyncParsableCommand {
             what Tessera reads from the header, the pixel statistics, and for a folder the \
             studies and series it assembles, with any gaps, duplicates or tilt it finds.
             """,
+        version: "tessera \(tesseraVersion)",
         subcommands: [InfoCommand.self, TokenizeCommand.self, HeatmapCommand.self, AuditCommand.self, BatchCommand.self, ValidateCommand.self, CalibrateCommand.self, PhantomCommand.self, RoisCommand.self, ProfileCommand.self, BenchCommand.self]
     )
 
@@ -20,8 +22,14 @@ struct Tessera: AsyncParsableCommand {
         // (the allocator first: registration starts the dictionary's loader).
         DicomFile.tuneAllocatorForFrameStreaming()
         DicomFile.initializeCodecs()
+        // `batch merge` is its own command: `batch` takes any paths as inputs.
+        let arguments = Array(CommandLine.arguments.dropFirst())
+        let merging = arguments.starts(with: ["batch", "merge"])
+        var parsed: (any ParsableCommand.Type)?
         do {
-            var command = try parseAsRoot()
+            var command: any ParsableCommand = merging
+                ? try BatchMergeCommand.parse(Array(arguments.dropFirst(2))) : try parseAsRoot()
+            parsed = type(of: command)
             if var asyncCommand = command as? any AsyncParsableCommand {
                 try await asyncCommand.run()
             } else {
@@ -33,12 +41,39 @@ struct Tessera: AsyncParsableCommand {
             fflush(nil)
             _exit(0)
         } catch {
-            // Usage errors exit 1 (not ArgumentParser's 64), as batch promises.
-            if exitCode(for: error) == .validationFailure {
-                FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
-                Foundation.exit(1)
-            }
-            exit(withError: error)
+            // A usage error found while running (after parsing) names the subcommand's help.
+            let name = parsed.map { $0.configuration.commandName ?? "" }.map { $0.hasPrefix("tessera") ? $0 : "tessera " + $0 }
+            if merging { BatchMergeCommand.fail(error, helpOf: name) } else { fail(error, helpOf: name) }
         }
+    }
+}
+
+extension ParsableCommand {
+    /// Help and --version print as usual; ExitCode exits quietly with its
+    /// code. Every other error is one line on stderr and exit 1 (not
+    /// ArgumentParser's 64, as batch promises): a usage error says what was
+    /// wrong, what the option takes and where the help is; a runtime error
+    /// (a typed error naming the file and the problem) is its description.
+    static func fail(_ error: any Error, helpOf command: String? = nil) -> Never {
+        let code = exitCode(for: error)
+        if code == .success || error is ExitCode { exit(withError: error) }
+        var line = "error: " + message(for: error)
+        if code == .validationFailure {
+            // ArgumentParser's full message adds "Help:  --opt <v>  what it takes"
+            // and "See 'tessera … --help'" on lines of their own: kept, joined.
+            let full = fullMessage(for: error).split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
+            if let help = full.first(where: { $0.hasPrefix("Help:") }) {
+                let text = help.dropFirst("Help:".count).trimmingCharacters(in: .whitespaces)
+                // "--window <window>  Display window: …": the option, then its help.
+                if let gap = text.range(of: "  ") { line += " (" + text[gap.upperBound...].trimmingCharacters(in: .whitespaces) + ")" }
+            }
+            if let command {
+                line += "; see '\(command) --help'"
+            } else if let see = full.first(where: { $0.hasPrefix("See '") }) {
+                line += "; " + see.replacingOccurrences(of: "See '", with: "see '").replacingOccurrences(of: " for more information.", with: "")
+            }
+        }
+        FileHandle.standardError.write(Data((line + "\n").utf8))
+        Foundation.exit(1)
     }
 }

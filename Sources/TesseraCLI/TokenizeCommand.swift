@@ -1,10 +1,10 @@
-import FileOutput
 import ArgumentParser
-import Batch
 import DicomIO
+import FileOutput
 import Foundation
 import Imaging
 import Scoring
+import TesseraSupport
 import Tiling
 
 struct TokenizeCommand: AsyncParsableCommand {
@@ -44,22 +44,12 @@ struct TokenizeCommand: AsyncParsableCommand {
     @Option(name: .shortAndLong, help: "Token map path (.json), or - for stdout.")
     var output: String
 
-    @Option(help: "Profile: auto (by Modality / file type), ct, xray, natural, or a profile JSON file.")
-    var profile = "auto"
+    @OptionGroup var profile: ProfileOptions
 
     @Option(help: "Tokenize only this frame (0-based).")
     var frame: Int?
 
-    @Option(help: ArgumentHelp("Fixed token count (Quadformer-style greedy budget).", discussion: """
-        A split turns one token into four, so from the safety floor the count moves in steps \
-        of 3 (fewer where children are background or off the image). A budget that cannot be \
-        met exactly gives the largest reachable count below it; one under the safety floor \
-        gives the floor. The map's "budget" block says which happened.
-        """))
-    var budget: Int?
-
-    @Option(help: "Finest token side in pixels: a power of two, 4…256.")
-    var basePatch = 16
+    @OptionGroup var tiling: TilingOptions
 
     @Option(help: "Also write each token's pixels, resampled to basePatch², as float32 [tokens, basePatch, basePatch] .npy, plus <name>.positions.npy (x, y, w, h, level, code).")
     var patches: String?
@@ -67,26 +57,19 @@ struct TokenizeCommand: AsyncParsableCommand {
     @Option(help: "Also write every cell's features and score as JSON (for calibration and inspection).")
     var cells: String?
 
-    @Option(help: "Frames tokenized in parallel (default: all cores).")
-    var jobs = ProcessInfo.processInfo.activeProcessorCount
-
-    func validate() throws {
-        try validateBasePatch(basePatch)
-        if let budget, budget < 1 { throw ValidationError("--budget must be at least 1") }
-        guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1") }
-    }
+    @OptionGroup var parallel: ParallelOptions
 
     func run() async throws {
         let probe = try ImageLoader(path: input)
-        let profile = try self.profile == "auto" ? Profile.builtIn(for: probe.domain) : Profile.load(self.profile)
+        let profile = try self.profile.load(for: probe.domain)
         let frames = try frame.map { f -> [Int] in
             guard f >= 0 && f < probe.frames else { throw DicomError.frameOutOfRange(path: input, frame: f, frames: probe.frames) }
             return [f]
         } ?? Array(0..<probe.frames)
-        let settings = FrameJob(input: input, profile: profile, basePatch: basePatch, budget: budget,
+        let settings = FrameJob(input: input, profile: profile, basePatch: tiling.basePatch, budget: tiling.budget,
                                 output: output, patches: patches, cells: cells, multiFrame: frames.count > 1)
         // Contiguous chunks, one loader per worker: the header is parsed once per worker.
-        let workers = max(1, min(jobs, frames.count))
+        let workers = max(1, min(parallel.jobs, frames.count))
         let chunks = (0..<workers).map { w in Array(frames[(w * frames.count / workers)..<((w + 1) * frames.count / workers)]) }
         let results = await boundedConcurrentMap(chunks, limit: workers) { chunk in
             Result { () throws -> FrameJob.Output in try settings.run(chunk) }
@@ -165,13 +148,5 @@ struct FrameJob: Sendable {
         let ext = (path as NSString).pathExtension
         let stem = (path as NSString).deletingPathExtension
         return stem + String(format: "_f%04d", frame) + (ext.isEmpty ? "" : "." + ext)
-    }
-}
-
-/// The pyramid halves a cell at every analysis level, so the finest token
-/// side must be a power of two (15 would leave 7.5 px cells).
-func validateBasePatch(_ basePatch: Int) throws {
-    guard basePatch >= 4, basePatch <= 256, basePatch & (basePatch - 1) == 0 else {
-        throw ValidationError("--base-patch must be a power of two from 4 to 256 (4, 8, 16, 32, 64, 128, 256); got \(basePatch)")
     }
 }

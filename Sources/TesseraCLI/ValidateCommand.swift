@@ -1,10 +1,9 @@
-import FileOutput
+import Annotations
 import ArgumentParser
-import Batch
+import Calibration
+import FileOutput
 import Foundation
-import Imaging
 import Scoring
-import Validation
 
 struct ValidateCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -30,7 +29,7 @@ struct ValidateCommand: AsyncParsableCommand {
     var profile: String?
 
     @Option(help: "Which cases: test, calibration or all.")
-    var split = "test"
+    var split = Split.test
 
     @Option(help: "Write the full report as JSON.")
     var report: String?
@@ -38,17 +37,12 @@ struct ValidateCommand: AsyncParsableCommand {
     @Option(help: "Write a JUnit XML report (one test per ROI).")
     var junit: String?
 
-    @Option(help: "Cases evaluated in parallel.")
-    var jobs = ProcessInfo.processInfo.activeProcessorCount
-
-    func validate() throws {
-        guard ["test", "calibration", "all"].contains(split) else { throw ValidationError("--split is test, calibration or all") }
-    }
+    @OptionGroup var parallel: ParallelOptions
 
     func run() async throws {
         let (s, folder) = try Suite.load(suite)
         let loaded = try Profile.load(profile ?? s.domain)
-        let result = await SuiteRunner.run(s, folder: folder, profile: loaded, split: split, jobs: jobs)
+        let result = await SuiteRunner.run(s, folder: folder, profile: loaded, split: split, jobs: parallel.jobs)
         print(SuiteReportFormat.table(result))
         if let report { try AtomicWrite.write(try encodeJSON(result) + "\n", to: report) }
         if let junit { try AtomicWrite.write(SuiteReportFormat.junit(result), to: junit) }

@@ -1,5 +1,6 @@
 import Imaging
 import Scoring
+import TesseraSupport
 
 /// Turns a tiling into the contract's token map, with semantic codes and
 /// hierarchical features.
@@ -15,8 +16,8 @@ public enum TokenMapBuilder {
             let cell = (leaf.y / grid.cellSize) * grid.columns + leaf.x / grid.cellSize
             let uncertain = leaf.level == 0 && scored.certificate.uncertified(cell)
             return TokenMap.Token(x: leaf.x, y: leaf.y, w: leaf.w, h: leaf.h, level: leaf.level,
-                                  score: rounded(Double(leaf.score)), code: codebook.map { KMeans.assign(f, $0.centroids) },
-                                  features: f.map(rounded), certified: uncertain ? false : nil)
+                                  score: round4(Double(leaf.score)), code: codebook.map { KMeans.assign(f, $0.centroids) },
+                                  features: f.map(round4), certified: uncertain ? false : nil)
         }
         let dropped = tiling.dropped.map { TokenMap.Region(x: $0.x, y: $0.y, w: $0.w, h: $0.h) }
         let uniform = TokenMap.uniformCount(rows: plane.rows, columns: plane.columns, basePatch: basePatch)
@@ -24,9 +25,9 @@ public enum TokenMapBuilder {
         for t in tokens { perLevel[t.level] += 1 }
         let droppedArea = dropped.reduce(0) { $0 + $1.w * $1.h }
         let stats = TokenMap.Stats(tokenCount: tokens.count, uniformTokenCount: uniform,
-                                   reduction: rounded(1 - Double(tokens.count) / Double(uniform)),
+                                   reduction: round4(1 - Double(tokens.count) / Double(uniform)),
                                    tokensPerLevel: perLevel,
-                                   droppedFraction: rounded(Double(droppedArea) / Double(plane.rows * plane.columns)),
+                                   droppedFraction: round4(Double(droppedArea) / Double(plane.rows * plane.columns)),
                                    featureNames: ImagePyramid.featureNames)
         return TokenMap(
             source: .init(path: source.path, sopInstanceUID: source.sopInstanceUID, frame: source.frame),
@@ -46,10 +47,9 @@ public enum TokenMapBuilder {
             if scored.certificate.uncertified(c) { uncertain += 1 }
         }
         return TokenMap.Assessment(region: region.rawValue, regionReason: regionReason, conservative: conservative,
-                                   reasons: reasons, noiseSigma: rounded(scored.certificate.noiseSigma),
+                                   reasons: reasons, noiseSigma: round4(scored.certificate.noiseSigma),
                                    uncertifiedCells: uncertain, foregroundCells: fg)
     }
 
     /// Four decimals: stable text across runs and machines.
-    static func rounded(_ v: Double) -> Double { (v * 10_000).rounded() / 10_000 }
 }

@@ -1,5 +1,6 @@
 import CXXHash
 import Foundation
+import TesseraSupport
 import Testing
 @testable import DicomIO
 

@@ -1,6 +1,7 @@
 import Foundation
-import TestSupport
+import TesseraSupport
 import Testing
+import TestSupport
 @testable import DicomIO
 
 @Suite struct SeriesAssemblyTests {
@@ -97,19 +98,6 @@ import Testing
         #expect(runs.count <= 4, "spacing reported as runs, not per slice")
         #expect(report.skipped.count == 2, "LICENSE and PROVENANCE are skipped, not failures")
         #expect(report.failures.isEmpty)
-    }
-}
-
-/// Deterministic generator so shuffles are reproducible.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
 

@@ -1,7 +1,6 @@
 import Foundation
-import TestSupport
 import Testing
-@testable import DicomIO
+import TestSupport
 
 /// Where the tests find real data: the repo's SampleStudies and the reference
 /// corpus (`Reference`: ../shared/data when present, else the compact copy).

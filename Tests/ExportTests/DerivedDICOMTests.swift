@@ -1,3 +1,4 @@
+import Annotations
 import DicomIO
 import Export
 import Foundation
@@ -5,7 +6,6 @@ import Imaging
 import Scoring
 import Testing
 import Tiling
-import Validation
 
 /// SEG and Secondary Capture objects: valid per dciodvfy (dicom3tools), read
 /// back pixel-exact by our loader, and read by pydicom and highdicom with

@@ -1,11 +1,10 @@
-import DicomIO
+import Annotations
 import Export
 import Foundation
 import Imaging
 import Scoring
 import Testing
 import Tiling
-import Validation
 
 /// Heatmap PNGs, written with libpng and read back with libpng.
 @Suite struct HeatmapPNGTests {

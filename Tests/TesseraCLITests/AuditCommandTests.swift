@@ -1,6 +1,6 @@
 import Foundation
-import TestSupport
 import Testing
+import TestSupport
 
 /// `tessera audit` on the shipped X-ray and photograph sets, and its page in
 /// headless Chromium with the network cut off.

@@ -1,9 +1,9 @@
+import Batch
 import CXXHash
 import Foundation
-import TestSupport
 import Testing
+import TestSupport
 import Tiling
-import Validation
 
 @Suite(.serialized) struct BatchCommandTests {
     static func scratch(_ name: String) throws -> URL {
@@ -135,6 +135,53 @@ import Validation
         // A third run does nothing.
         let again = try CLI.run(["batch", series, "--output", resumed.path, "--no-progress"])
         #expect(again.stdout.contains("\"done\":0") && again.stdout.contains("\"skipped\":133"))
+    }
+
+    /// A catalog written before the schema migrator (tables plus the first
+    /// added columns, no grdb_migrations) opens, gains the missing columns in
+    /// the same order as a fresh one (so shard catalogs of any age merge
+    /// column for column), keeps its rows, and opens again unchanged.
+    @Test func aCatalogFromBeforeTheMigratorIsBroughtUpToDate() throws {
+        let root = try Self.scratch("migrate")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let old = root.appendingPathComponent("old.sqlite").path, fresh = root.appendingPathComponent("fresh.sqlite").path
+        let made = try CLI.python(["-c", """
+            import sqlite3, sys
+            db = sqlite3.connect(sys.argv[1])
+            db.executescript(
+              "CREATE TABLE study (uid TEXT PRIMARY KEY);"
+              "CREATE TABLE series (uid TEXT PRIMARY KEY, study_uid TEXT, modality TEXT, description TEXT, findings TEXT);"
+              "CREATE TABLE instance (input TEXT PRIMARY KEY, sop_uid TEXT, series_uid TEXT, study_uid TEXT,"
+              " status TEXT NOT NULL, error TEXT, frames INTEGER, input_sha256 TEXT, profile_sha256 TEXT, seconds REAL);"
+              "CREATE TABLE frame (input TEXT NOT NULL, frame INTEGER NOT NULL, status TEXT NOT NULL, error TEXT, output TEXT,"
+              " tokens INTEGER, uniform_tokens INTEGER, reduction REAL, input_sha256 TEXT, profile_sha256 TEXT, seconds REAL,"
+              " PRIMARY KEY (input, frame));"
+              "ALTER TABLE frame ADD COLUMN rois INTEGER;"
+              "ALTER TABLE frame ADD COLUMN rois_resolved INTEGER;"
+              "ALTER TABLE frame ADD COLUMN rois_skipped TEXT;"
+              "ALTER TABLE instance ADD COLUMN options TEXT;"
+              "INSERT INTO instance (input, status, frames, seconds) VALUES ('a.dcm', 'done', 1, 0.5);")
+            db.commit()
+            """, old])
+        #expect(made.status == 0, "\(made.stderr)")
+        for path in [old, fresh] { try Catalog(path: path).close() }
+        try Catalog(path: old).close()  // a second open finds every step done
+        let r = try CLI.python(["-c", """
+            import sqlite3, sys, json
+            out = {}
+            for path in sys.argv[1:]:
+                db = sqlite3.connect(path)
+                out[path] = {t: [c[1] for c in db.execute('PRAGMA table_info(%s)' % t)] for t in ('instance', 'frame', 'attempt')}
+                out[path]['rows'] = db.execute('SELECT count(*) FROM instance').fetchone()[0]
+            print(json.dumps(out))
+            """, old, fresh])
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: [String: Any]])
+        let a = try #require(json[old]), b = try #require(json[fresh])
+        for table in ["instance", "frame", "attempt"] {
+            #expect((a[table] as? [String]) == (b[table] as? [String]), "\(table): \(a[table] ?? []) vs \(b[table] ?? [])")
+        }
+        #expect((a["instance"] as? [String])?.last == "file_stat")
+        #expect(a["rows"] as? Int == 1 && b["rows"] as? Int == 0)
     }
 
     @Test func twoShardsMergedEqualOneRun() throws {

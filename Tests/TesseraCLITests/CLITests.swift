@@ -1,6 +1,6 @@
 import Foundation
-import TestSupport
 import Testing
+import TestSupport
 
 /// Runs the built `tessera` executable the way a user does.
 enum CLI {

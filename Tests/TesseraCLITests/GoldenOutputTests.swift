@@ -1,6 +1,6 @@
 import Foundation
-import TestSupport
 import Testing
+import TestSupport
 
 /// Restructuring must not change what Tessera writes. Digests of a fixed set
 /// of outputs are kept in Tests/Golden; these tests make them again and

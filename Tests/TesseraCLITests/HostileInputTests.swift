@@ -2,8 +2,8 @@ import Batch
 import DicomIO
 import FileOutput
 import Foundation
-import TestSupport
 import Testing
+import TestSupport
 
 /// Hostile input never takes a run down: the reproducers in Tests/Corpus/hostile
 /// (each crashed the loader once) give one typed error line and exit 1; in a
@@ -169,7 +169,7 @@ import Testing
         let catalog = try Catalog(path: keep.appendingPathComponent("first/catalog.sqlite").path)
         let rows = try catalog.instances()
         try catalog.close()
-        let done = rows.filter { $0.status == "done" }, failed = rows.filter { $0.status == "failed" }
+        let done = rows.filter { $0.status == .done }, failed = rows.filter { $0.status == .failed }
         #expect(rows.count == 17 && done.count + failed.count == 17 && !done.isEmpty && !failed.isEmpty,
                 "\(rows.map(\.status))")
         #expect(failed.allSatisfy { $0.error?.contains("disk is full") == true }, "\(failed.map(\.error))")

@@ -1,6 +1,6 @@
 import Foundation
-import TestSupport
 import Testing
+import TestSupport
 
 @Suite struct ValidateCommandTests {
     @Test(.enabled(if: Reference.hasFullCorpus, "needs ../shared/data: the Validation/ct suite names its images by paths into it"))

@@ -3,7 +3,6 @@ import Imaging
 import Scoring
 import Testing
 import Tiling
-import Validation
 
 @Suite struct BudgetTests {
     /// The budget mechanism is measured with the domain's profile minus its

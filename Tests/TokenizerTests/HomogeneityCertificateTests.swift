@@ -1,6 +1,6 @@
 import Foundation
-import Imaging
 @testable import Scoring
+import TesseraSupport
 import Testing
 
 /// The fail-safe criterion on synthetic planes whose answer is known: pure

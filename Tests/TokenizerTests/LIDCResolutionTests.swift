@@ -1,10 +1,10 @@
+import Annotations
 import DicomIO
 import Foundation
 import Imaging
 import Scoring
 import Testing
 import Tiling
-import Validation
 
 /// The promise on real annotations: every nodule a LIDC reader contoured is
 /// resolved (all its pixels in finest tokens); with the nodule-specific

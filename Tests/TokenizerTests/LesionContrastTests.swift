@@ -1,6 +1,7 @@
 import Foundation
 import Imaging
 @testable import Scoring
+import TesseraSupport
 import Testing
 
 /// The lesion detector on synthetic planes whose answer is known: a blob must

@@ -1,11 +1,10 @@
-import DicomIO
+import Calibration
 import Foundation
 import Imaging
 import Scoring
-import TestSupport
 import Testing
+import TestSupport
 import Tiling
-import Validation
 
 /// The fail-safe default on real images beyond the lung: what the scorer
 /// cannot prove healthy stays at basePatch, and images outside a profile's
@@ -83,7 +82,7 @@ import Validation
         var real = suite
         real.cases = suite.cases.filter { $0.rois?.contains { $0.kind == .rtstruct } == true }
         #expect(real.cases.count == 31)
-        let report = await SuiteRunner.run(real, folder: folder, profile: try Profile.load("ct"), split: "all")
+        let report = await SuiteRunner.run(real, folder: folder, profile: try Profile.load("ct"), split: .all)
         #expect(report.summary.rois == 31)
         #expect(report.summary.skipped.isEmpty, "skipped: \(report.summary.skipped)")
         #expect(report.cases.allSatisfy { $0.region == "extremity" })

@@ -2,10 +2,9 @@ import DicomIO
 import Foundation
 import Imaging
 import Scoring
-import TestSupport
 import Testing
+import TestSupport
 import Tiling
-import Validation
 
 /// Every image we have, every domain: the map tiles the image exactly once,
 /// the stats agree, and the JSON we write reads back as the same map.

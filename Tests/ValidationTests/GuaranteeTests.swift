@@ -1,10 +1,11 @@
 import Foundation
 import Imaging
 import Scoring
-import TestSupport
+import TesseraSupport
 import Testing
-import Tiling
-@testable import Validation
+import TestSupport
+@testable import Annotations
+@testable import Calibration
 
 @Suite(.serialized) struct GuaranteeTests {
     static func prepared(_ suite: String) throws -> [PreparedCase] {
@@ -60,7 +61,7 @@ import Tiling
         // are all conservative (no region certified): background only, 21%.
         for (suite, minimumReduction) in [("ct", 0.45), ("xray", 0.18)] {
             let (s, folder) = try Suite.load(TestData.validation + "/" + suite)
-            let report = await SuiteRunner.run(s, folder: folder, profile: try Profile.load(s.domain), split: "test")
+            let report = await SuiteRunner.run(s, folder: folder, profile: try Profile.load(s.domain), split: .test)
             #expect(report.summary.passed, "\(suite): \(report.summary.skipped)")
             #expect(report.summary.resolved == report.summary.rois && report.summary.rois >= 30)
             #expect(report.summary.reduction >= minimumReduction, "\(suite): reduction \(report.summary.reduction)")
@@ -78,7 +79,7 @@ import Tiling
         p.thresholds = p.thresholds.map { _ in 0.999 }
         weak = LoadedProfile(profile: p, sha256: "weakened", source: "test")
         let (s, folder) = try Suite.load(TestData.validation + "/ct")
-        let report = await SuiteRunner.run(s, folder: folder, profile: weak, split: "test")
+        let report = await SuiteRunner.run(s, folder: folder, profile: weak, split: .test)
         #expect(!report.summary.passed)
         #expect(report.summary.skipped.count > 10)
         #expect(report.summary.skipped.allSatisfy { $0.contains("/") })

@@ -2,7 +2,7 @@ import CImageIO
 import DicomIO
 import Foundation
 import Testing
-@testable import Validation
+@testable import Annotations
 
 @Suite struct ROISourceTests {
     /// IBSI's RTSTRUCT GTV, whose referenced UIDs do not resolve, matched by

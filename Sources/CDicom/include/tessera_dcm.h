@@ -1,5 +1,6 @@
-// Plain C API over DCMTK. The shim only calls DCMTK and copies data;
-// every decision (which decoder, what is an error) is made in Swift.
+// Plain C API over DCMTK (and xxHash: a file's content hash comes from the
+// same read that parses it). The shim only calls the libraries and copies
+// data; every decision (which decoder, what is an error) is made in Swift.
 #ifndef TESSERA_DCM_H
 #define TESSERA_DCM_H
 

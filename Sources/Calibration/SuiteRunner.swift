@@ -1,7 +1,8 @@
-import DicomIO
+import Annotations
 import Foundation
 import Imaging
 import Scoring
+import TesseraSupport
 import Tiling
 
 public struct ROIResult: Sendable, Codable, Equatable {
@@ -22,7 +23,7 @@ public struct ROIResult: Sendable, Codable, Equatable {
 
 public struct CaseResult: Sendable, Codable, Equatable {
     public var id: String
-    public var split: String
+    public var split: Split
     public var image: String
     public var tokens: Int
     public var uniformTokens: Int
@@ -74,24 +75,24 @@ public struct SuiteReport: Sendable, Codable {
     public var suite: String
     public var profile: String
     public var profileSHA256: String
-    public var split: String
+    public var split: Split
     public var cases: [CaseResult]
     public var summary: Summary
 }
 
 public enum SuiteRunner {
-    /// Tokenizes every case of the split ("all", "calibration" or "test") and
+    /// Tokenizes every case of the split (all, calibration or test) and
     /// applies the coverage rule to every ROI.
-    public static func run(_ suite: Suite, folder: String, profile: LoadedProfile, split: String,
+    public static func run(_ suite: Suite, folder: String, profile: LoadedProfile, split: Split,
                            jobs: Int = ProcessInfo.processInfo.activeProcessorCount) async -> SuiteReport {
-        let cases = suite.cases.filter { split == "all" || $0.split == split }
+        let cases = suite.cases.filter { split.includes($0.split) }
         let results = await boundedConcurrentMap(cases, limit: jobs) { c -> CaseResult in
             do {
                 let prepared = try CasePreparation.prepare(c, suite: suite, folder: folder)
                 return evaluate(prepared, profile: profile)
             } catch {
                 return CaseResult(id: c.id, split: c.split, image: c.image, tokens: 0, uniformTokens: 0, reduction: 0,
-                                  rois: [], error: "\(error)")
+                                  rois: [], error: describeError(error))
             }
         }
         let rois = results.flatMap(\.rois)
@@ -116,7 +117,7 @@ public enum SuiteRunner {
             let uniform = Double(cases.reduce(0) { $0 + $1.uniformTokens })
             let tokens = Double(cases.reduce(0) { $0 + $1.tokens })
             let baseline = Double(cases.reduce(0) { $0 + ($1.baselineTokens ?? $1.uniformTokens) })
-            let calibration = cases.filter { $0.split == "calibration" && !$0.rois.isEmpty }
+            let calibration = cases.filter { $0.split == .calibration && !$0.rois.isEmpty }
             let risk = calibration.map { c in Double(c.rois.filter { !$0.resolved }.count) / Double(c.rois.count) }
             let n = Double(calibration.count)
             return .init(region: region.rawValue, cases: cases.count, conservativeCases: cases.filter { $0.conservative == true }.count,
@@ -150,7 +151,7 @@ public enum SuiteRunner {
 /// Text table and JUnit XML of a suite report.
 public enum SuiteReportFormat {
     public static func table(_ r: SuiteReport) -> String {
-        var lines = ["suite \(r.suite) [\(r.split)], profile \(r.profile) (\(r.profileSHA256.prefix(12)))", ""]
+        var lines = ["suite \(r.suite) [\(r.split.rawValue)], profile \(r.profile) (\(r.profileSHA256.prefix(12)))", ""]
         lines.append("case                              roi                        resolved  fine    dropped  size mm  CNR    reduction")
         for c in r.cases {
             if let e = c.error { lines.append("\(pad(c.id, 34))ERROR: \(e)"); continue }
@@ -185,13 +186,13 @@ public enum SuiteReportFormat {
         let tests = r.cases.reduce(0) { $0 + max($1.rois.count, $1.error == nil ? 0 : 1) }
         let failures = r.summary.skipped.count + r.summary.failedCases.count
         var x = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-        x += "<testsuite name=\"\(esc("tessera.validate.\(r.suite).\(r.split)"))\" tests=\"\(tests)\" failures=\"\(failures)\">\n"
+        x += "<testsuite name=\"\(escapeMarkup("tessera.validate.\(r.suite).\(r.split.rawValue)"))\" tests=\"\(tests)\" failures=\"\(failures)\">\n"
         for c in r.cases {
             if let e = c.error {
-                x += "  <testcase classname=\"\(esc(c.id))\" name=\"load\"><failure message=\"\(esc(e))\"/></testcase>\n"
+                x += "  <testcase classname=\"\(escapeMarkup(c.id))\" name=\"load\"><failure message=\"\(escapeMarkup(e))\"/></testcase>\n"
             }
             for roi in c.rois {
-                x += "  <testcase classname=\"\(esc(c.id))\" name=\"\(esc(roi.id))\">"
+                x += "  <testcase classname=\"\(escapeMarkup(c.id))\" name=\"\(escapeMarkup(roi.id))\">"
                 if !roi.resolved {
                     x += "<failure message=\"ROI skipped: fineFraction \(roi.fineFraction), droppedFraction \(roi.droppedFraction)\"/>"
                 }
@@ -204,9 +205,4 @@ public enum SuiteReportFormat {
     static func pad(_ s: String, _ n: Int) -> String { s.count >= n ? s + " " : s.padding(toLength: n, withPad: " ", startingAt: 0) }
     /// A share as a percentage with one decimal.
     public static func pct(_ v: Double) -> String { String(format: "%.1f%%", v * 100) }
-    /// Text escaped for XML and HTML.
-    public static func esc(_ s: String) -> String {
-        s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
-            .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
-    }
 }

@@ -1,7 +1,6 @@
+import Annotations
 import Foundation
-import Imaging
 import Scoring
-import Tiling
 
 /// A case reduced to what calibration needs: cell features, and for every
 /// ROI the cells it touches.

@@ -1,5 +1,6 @@
 import Foundation
 import Scoring
+import TesseraSupport
 import Tiling
 
 /// Fits a profile on calibration cases: logistic weights by a seeded random
@@ -73,7 +74,7 @@ public struct Calibrator: Sendable {
             // the profile computes it (and only then is a deviate drawn, so
             // profiles without it search exactly as before); blob CNR always.
             for feature in w.features where feature != .lesionCNR || w.lesionCNR != nil {
-                w[feature] = (w[feature] ?? 0) + gaussian(&rng) * sigma
+                w[feature] = (w[feature] ?? 0) + rng.gaussian() * sigma
             }
             w = w.clamped(to: 25)
             let score = search.evaluate(fitting, weights: w, profile: start)
@@ -131,7 +132,7 @@ public struct Calibrator: Sendable {
             let tau = chosen + dz
             let recall = critical.isEmpty ? 1 : Double(critical.filter { $0 >= tau }.count) / Double(critical.count)
             let shown = 1 / (1 + exp(-(logit(Self.canonicalThreshold) + dz)))
-            return CurvePoint(threshold: (shown * 10_000).rounded() / 10_000, recall: recall,
+            return CurvePoint(threshold: round4(shown), recall: recall,
                               reduction: reduction(cases, logits: logits, tau: tau, profile: profile))
         }
     }
@@ -148,10 +149,3 @@ extension FeatureWeights {
 }
 
 func logit(_ p: Double) -> Double { let q = min(max(p, 1e-12), 1 - 1e-12); return log(q / (1 - q)) }
-
-/// Box–Muller normal deviate from a SplitMix64 stream.
-func gaussian(_ rng: inout SplitMix64) -> Double {
-    let u1 = max(Double(rng.next() >> 11) / Double(1 << 53), 1e-12)
-    let u2 = Double(rng.next() >> 11) / Double(1 << 53)
-    return (-2 * log(u1)).squareRoot() * cos(2 * .pi * u2)
-}

@@ -1,6 +1,7 @@
+import Annotations
 import Foundation
 import Imaging
-import Scoring
+import TesseraSupport
 
 public enum LesionShape: String, Sendable, Codable, CaseIterable {
     case round, lobulated, spiculated, groundGlass

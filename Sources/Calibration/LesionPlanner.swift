@@ -1,6 +1,7 @@
 import Foundation
 import Imaging
 import Scoring
+import TesseraSupport
 
 /// Places synthetic lesions on a real image: inside the foreground only,
 /// apart from each other, sizes log-uniform over 3–30 mm, every shape, and

@@ -1,4 +1,6 @@
+import Annotations
 import Foundation
+import TesseraSupport
 
 /// A validation suite (`Validation/<name>/suite.json`): real images, their
 /// annotations, and synthetic lesions to insert, split into calibration and
@@ -16,32 +18,27 @@ public struct Suite: Sendable, Codable {
     }
 }
 
+/// The half of a suite a case belongs to, or (`all`) which cases a run takes.
+/// Calibration cases fit profiles; test cases only ever check them.
+public enum Split: String, Sendable, Codable, CaseIterable {
+    case test, calibration, all
+
+    /// Whether a run over `self` takes a case of split `c`.
+    public func includes(_ c: Split) -> Bool { self == .all || self == c }
+}
+
 public struct SuiteCase: Sendable, Codable {
     public var id: String
     /// Image path, relative to the suite file's folder.
     public var image: String
     public var frame: Int?
-    /// "calibration" or "test".
-    public var split: String
+    /// Calibration or test.
+    public var split: Split
     public var rois: [ROISourceRef]?
     public var lesions: [LesionSpec]?
 
-    public init(id: String, image: String, frame: Int?, split: String, rois: [ROISourceRef]?, lesions: [LesionSpec]?) {
+    public init(id: String, image: String, frame: Int?, split: Split, rois: [ROISourceRef]?, lesions: [LesionSpec]?) {
         self.id = id; self.image = image; self.frame = frame; self.split = split; self.rois = rois; self.lesions = lesions
-    }
-}
-
-/// An annotation file for a case's image.
-public struct ROISourceRef: Sendable, Codable, Equatable {
-    public enum Kind: String, Sendable, Codable { case json, lidc, rtstruct, seg, png }
-    public var kind: Kind
-    /// Relative to the suite file's folder.
-    public var path: String
-    /// LIDC: also include sub-3 mm point marks (as 3 mm discs).
-    public var includePoints: Bool?
-
-    public init(kind: Kind, path: String, includePoints: Bool? = nil) {
-        self.kind = kind; self.path = path; self.includePoints = includePoints
     }
 }
 
@@ -70,7 +67,7 @@ extension Suite {
         } catch let e as SuiteError {
             throw e
         } catch {
-            throw SuiteError.unreadable(path: file, reason: "\(error)")
+            throw SuiteError.unreadable(path: file, reason: describeError(error))
         }
     }
 }

@@ -1,7 +1,8 @@
 import CImageIO
 import Foundation
+import TesseraSupport
 
-/// Reading and writing `tessera.rois/1` files, and PNG label masks.
+/// Reads `tessera.rois/1` files (their Codable form is in ROICoding.swift) and PNG label masks.
 public enum ROIFile {
     public static func read(path: String) throws -> ROISet {
         do {
@@ -13,7 +14,7 @@ public enum ROIFile {
         } catch let e as ROISourceError {
             throw e
         } catch {
-            throw ROISourceError.unreadable(path: path, reason: "\(error)")
+            throw ROISourceError.unreadable(path: path, reason: describeError(error))
         }
     }
 
@@ -22,7 +23,7 @@ public enum ROIFile {
         var image = timg_image()
         var err = [CChar](repeating: 0, count: 256)
         guard timg_read_png(path, 400_000_000, &image, &err, err.count) == 0, let pixels = image.pixels else {
-            throw ROISourceError.unreadable(path: path, reason: String(decoding: err.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))
+            throw ROISourceError.unreadable(path: path, reason: cString(err))
         }
         defer { timg_free(&image) }
         let columns = Int(image.width), count = Int(image.width) * Int(image.height), channels = Int(image.channels)

@@ -32,14 +32,7 @@ public enum Coverage {
     public static func evaluate(_ map: TokenMap, rois: [ROI]) -> [CoverageResult] {
         guard !rois.isEmpty else { return [] }
         let rows = map.image.rows, cols = map.image.columns
-        // 2 = finest token, 1 = coarser token, 0 = dropped
-        var kind = [UInt8](repeating: 0, count: rows * cols)
-        for t in map.tokens {
-            let fine: UInt8 = (t.w <= map.basePatch && t.h <= map.basePatch) ? 2 : 1
-            for y in max(t.y, 0)..<min(t.y + t.h, rows) {
-                for x in max(t.x, 0)..<min(t.x + t.w, cols) { kind[y * cols + x] = fine }
-            }
-        }
+        let kind = map.coverageMask(finest: 2, coarser: 1, dropped: 0)
         return rois.map { roi in
             let pixels = roi.pixels(rows: rows, columns: cols)
             var fine = 0, dropped = 0
