@@ -172,28 +172,20 @@ public struct BatchRunner: Sendable {
             // profile and options, with every output in place, is skipped
             // unread (ROI options depend on the instance's UID: those are
             // checked the long way).
-            if let stamp, options.rois == nil, let row = done[input.name], row.fileStat == stamp,
-               profiles.hashes.values.contains(row.profileSHA256), row.options == (try outputOptions(sop: nil, frames: 0)),
-               row.outputs.allSatisfy({ outputsExist(options.output + "/" + $0, dicom: !ImageLoader.isPhotograph(path: input.path)) }) {
+            if let row = done[input.name], try isUnchanged(input, stamp: stamp, since: row, profiles: profiles) {
                 _ = await identify(row.sopUID, row.inputHash)  // a later copy of it is still a duplicate
                 return (BatchEvent(input: input.name, status: .skipped, frames: row.outputs.count, tokens: 0, error: nil), nil)
             }
             // Before anything reads the file: if this process dies in a
             // decoder, the next run finds the mark (crash isolation).
             try catalog.markStarted(input.name)
-            // A sharded run reads the header alone first: the Study Instance
-            // UID decides whether this process reads the rest at all.
             if let shard = options.shard {
-                let header: ImageHeader
-                do { header = try ImageHeader(file: DicomFile(path: input.path, extent: .header)) } catch {
-                    if case .notDicom = error, ImageLoader.isPhotograph(path: input.path) {
-                        _ = await identify(nil, nil)
-                        return (try photo(input, loader: nil, catalog: catalog, profiles: profiles, resuming: resuming), nil)
-                    }
-                    throw error
+                guard let study = try studyShard(input, shard: shard) else {  // a photograph: sharded by name
+                    _ = await identify(nil, nil)
+                    return (try photo(input, loader: nil, catalog: catalog, profiles: profiles, resuming: resuming), nil)
                 }
-                if Int(stableHash(header.studyInstanceUID ?? input.name) % UInt64(shard.count)) != shard.index {
-                    _ = await identify(header.sopInstanceUID, nil)
+                if !study.isMine {
+                    _ = await identify(study.sopUID, nil)
                     return ignored(nil)
                 }
             }
@@ -215,11 +207,7 @@ public struct BatchRunner: Sendable {
             switch await identify(header.sopInstanceUID, hash) {
             case .owner: break
             case .conflict(let suffix): conflictSuffix = suffix
-            case .duplicate(let owner):
-                let note = "identical to \(owner) (same SOP Instance UID and bytes), which is the one tokenized"
-                try catalog.record(Catalog.Instance(input: input.name, status: .duplicate, error: note, frames: 0, seconds: 0),
-                                   frames: [], modality: nil, description: nil)
-                return (BatchEvent(input: input.name, status: .duplicate, frames: 0, tokens: 0, error: note), nil)
+            case .duplicate(let owner): return (try recordDuplicate(input, of: owner, catalog: catalog), nil)
             }
             let profile = try profiles.profile(for: loader.domain)
             instance.inputHash = hash
@@ -231,58 +219,110 @@ public struct BatchRunner: Sendable {
                 try catalog.clearStarted(input.name)
                 return (BatchEvent(input: input.name, status: .skipped, frames: outputs.count, tokens: 0, error: nil), header)
             }
-            var frames: [Catalog.Frame] = []
-            var tokens = 0, conservativeFrames = 0
-            for f in 0..<loader.frames {
-                let t0 = DispatchTime.now().uptimeNanoseconds
-                let plane = try loader.plane(frame: f)
-                let tokenized = Tokenizer.tokenize(plane, source: loader.source(frame: f), domain: loader.domain, profile: profile)
-                let map = tokenized.map
-                let path = layout.tokenMap(study: header.studyInstanceUID, series: header.seriesInstanceUID,
-                                           sop: header.sopInstanceUID.map { $0 + (conflictSuffix ?? "") },
-                                           fallbackName: fallbackName(input), frame: f, frames: loader.frames)
-                let annotated: (rois: [ROI], file: String?) = try options.rois?.rois(
-                    sop: header.sopInstanceUID, frame: f, rows: plane.rows, columns: plane.columns) ?? ([], nil)
-                let coverage = Coverage.evaluate(map, rois: annotated.rois)
-                // Side outputs first: the token map's rename marks the frame done.
-                try writeHeatmaps(tokenized, plane: plane, source: loader.dicomHeader, frame: f, profile: profile,
-                                  rois: annotated.rois, coverage: coverage, tokenMap: path)
-                try writePatches(tokenized, tokenMap: path)
-                try AtomicWrite.write(TokenMapJSON.bytes(map), to: path)
-                tokens += map.stats.tokenCount
-                frames.append(Catalog.Frame(input: input.name, frame: f, status: .done, output: relative(path),
-                                            tokens: map.stats.tokenCount, uniformTokens: map.stats.uniformTokenCount,
-                                            reduction: map.stats.reduction,
-                                            seconds: Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9,
-                                            rois: annotated.file == nil ? nil : coverage.count,
-                                            roisResolved: annotated.file == nil ? nil : coverage.filter { $0.resolved }.count,
-                                            skippedROIs: coverage.filter { !$0.resolved }.map { $0.id },
-                                            profile: profile.profile.name, region: map.assessment?.region,
-                                            conservative: map.assessment?.conservative,
-                                            conservativeReason: map.assessment?.conservativeReason))
-                conservativeFrames += map.assessment?.conservative == true ? 1 : 0
-            }
+            let (frames, tokens, conservativeFrames) = try tokenizeFrames(input, loader: loader, header: header, profile: profile,
+                                                                          conflictSuffix: conflictSuffix)
             instance.status = .done
             instance.frames = frames.count
             instance.seconds = seconds()
             try catalog.record(instance, frames: frames, modality: header.modality, description: header.seriesDescription)
-            var event = BatchEvent(input: input.name, status: .done, frames: frames.count, tokens: tokens, error: nil)
-            event.profile = profile.profile.name
-            event.region = frames.first?.region
-            event.conservativeFrames = conservativeFrames
-            event.conservativeReason = frames.first { $0.conservative == true }?.conservativeReason
-            return (event, header)
+            return (Self.doneEvent(input, frames: frames, tokens: tokens, conservative: conservativeFrames, profile: profile), header)
         } catch {
-            instance.status = .failed
-            instance.error = describeError(error)
-            // A full disk frees the reserve first, so that this row can be written.
-            if let reserve, reserve.noteFailure(error, output: options.output) {
-                instance.error = "the output disk is full: \(error)"
-            }
             instance.seconds = seconds()
-            try? catalog.record(instance, frames: [], modality: nil, description: nil)
-            return (BatchEvent(input: input.name, status: .failed, frames: 0, tokens: 0, error: instance.error), nil)
+            return (recordFailure(error, of: instance, catalog: catalog), nil)
         }
+    }
+
+    /// Sharded runs read the header alone first: the Study Instance UID
+    /// decides whether this process reads the rest at all. nil for a
+    /// photograph (no header; `photo` shards it by name).
+    func studyShard(_ input: BatchInput, shard: (index: Int, count: Int)) throws -> (isMine: Bool, sopUID: String?)? {
+        let header: ImageHeader
+        do { header = try ImageHeader(file: DicomFile(path: input.path, extent: .header)) } catch {
+            if case .notDicom = error, ImageLoader.isPhotograph(path: input.path) { return nil }
+            throw error
+        }
+        let mine = Int(stableHash(header.studyInstanceUID ?? input.name) % UInt64(shard.count)) == shard.index
+        return (mine, header.sopInstanceUID)
+    }
+
+    /// A second input with an earlier input's SOP Instance UID and bytes: recorded, not tokenized.
+    func recordDuplicate(_ input: BatchInput, of owner: String, catalog: Catalog) throws -> BatchEvent {
+        let note = "identical to \(owner) (same SOP Instance UID and bytes), which is the one tokenized"
+        try catalog.record(Catalog.Instance(input: input.name, status: .duplicate, error: note, frames: 0, seconds: 0),
+                           frames: [], modality: nil, description: nil)
+        return BatchEvent(input: input.name, status: .duplicate, frames: 0, tokens: 0, error: note)
+    }
+
+    static func doneEvent(_ input: BatchInput, frames: [Catalog.Frame], tokens: Int, conservative: Int,
+                          profile: LoadedProfile) -> BatchEvent {
+        var event = BatchEvent(input: input.name, status: .done, frames: frames.count, tokens: tokens, error: nil)
+        event.profile = profile.profile.name
+        event.region = frames.first?.region
+        event.conservativeFrames = conservative
+        event.conservativeReason = frames.first { $0.conservative == true }?.conservativeReason
+        return event
+    }
+
+    /// The failed row and event for an input; on a full output disk the
+    /// reserve is freed first, so that this row can be written.
+    func recordFailure(_ error: any Error, of instance: Catalog.Instance, catalog: Catalog) -> BatchEvent {
+        var instance = instance
+        instance.status = .failed
+        instance.error = describeError(error)
+        if let reserve, reserve.noteFailure(error, output: options.output) {
+            instance.error = "the output disk is full: \(error)"
+        }
+        try? catalog.record(instance, frames: [], modality: nil, description: nil)
+        return BatchEvent(input: instance.input, status: .failed, frames: 0, tokens: 0, error: instance.error)
+    }
+
+    /// Every frame of a DICOM input: tokenized, side outputs written, then the
+    /// token map (its rename marks the frame done). Returns the frame rows,
+    /// the token count and how many frames were tokenized conservatively.
+    func tokenizeFrames(_ input: BatchInput, loader: ImageLoader, header: ImageHeader, profile: LoadedProfile,
+                        conflictSuffix: String?) throws -> (frames: [Catalog.Frame], tokens: Int, conservative: Int) {
+        var frames: [Catalog.Frame] = []
+        var tokens = 0, conservativeFrames = 0
+        for f in 0..<loader.frames {
+            let t0 = DispatchTime.now().uptimeNanoseconds
+            let plane = try loader.plane(frame: f)
+            let tokenized = Tokenizer.tokenize(plane, source: loader.source(frame: f), domain: loader.domain, profile: profile)
+            let map = tokenized.map
+            let path = layout.tokenMap(study: header.studyInstanceUID, series: header.seriesInstanceUID,
+                                       sop: header.sopInstanceUID.map { $0 + (conflictSuffix ?? "") },
+                                       fallbackName: fallbackName(input), frame: f, frames: loader.frames)
+            let annotated: (rois: [ROI], file: String?) = try options.rois?.rois(
+                sop: header.sopInstanceUID, frame: f, rows: plane.rows, columns: plane.columns) ?? ([], nil)
+            let coverage = Coverage.evaluate(map, rois: annotated.rois)
+            // Side outputs first: the token map's rename marks the frame done.
+            try writeHeatmaps(tokenized, plane: plane, source: loader.dicomHeader, frame: f, profile: profile,
+                              rois: annotated.rois, coverage: coverage, tokenMap: path)
+            try writePatches(tokenized, tokenMap: path)
+            try AtomicWrite.write(TokenMapJSON.bytes(map), to: path)
+            tokens += map.stats.tokenCount
+            frames.append(Catalog.Frame(input: input.name, frame: f, status: .done, output: relative(path),
+                                        tokens: map.stats.tokenCount, uniformTokens: map.stats.uniformTokenCount,
+                                        reduction: map.stats.reduction,
+                                        seconds: Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9,
+                                        rois: annotated.file == nil ? nil : coverage.count,
+                                        roisResolved: annotated.file == nil ? nil : coverage.filter { $0.resolved }.count,
+                                        skippedROIs: coverage.filter { !$0.resolved }.map { $0.id },
+                                        profile: profile.profile.name, region: map.assessment?.region,
+                                        conservative: map.assessment?.conservative,
+                                        conservativeReason: map.assessment?.conservativeReason))
+            conservativeFrames += map.assessment?.conservative == true ? 1 : 0
+        }
+        return (frames, tokens, conservativeFrames)
+    }
+
+    /// A done row still stands for the input: same file stamp, profile and
+    /// output options, and every output in place (ROI options depend on the
+    /// instance's UID: with --rois the long way decides).
+    func isUnchanged(_ input: BatchInput, stamp: String?, since row: Catalog.DoneRow, profiles: ProfileSet) throws -> Bool {
+        guard let stamp, options.rois == nil, row.fileStat == stamp, profiles.hashes.values.contains(row.profileSHA256),
+              row.options == (try outputOptions(sop: nil, frames: 0)) else { return false }
+        let dicom = !ImageLoader.isPhotograph(path: input.path)
+        return row.outputs.allSatisfy { outputsExist(options.output + "/" + $0, dicom: dicom) }
     }
 
     /// Photographs have no UIDs: they go under photographs/images/<name>~<hash>.

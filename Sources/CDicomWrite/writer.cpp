@@ -139,11 +139,8 @@ static bool isPatientOrientation(const OFString &value) {
     return letters(row) && letters(column);
 }
 
-void writeSegmentation(const tdw_seg_request &r) {
-    SourceImage source(r.sourcePath);
-    DcmDataset &src = source.dataset();
-    const std::string &sopClass = source.sopClass, &sopInstance = source.sopInstance;
-
+/// An empty BINARY or FRACTIONAL (probability, 0…255) segmentation.
+static std::unique_ptr<DcmSegmentation> createSegmentation(const tdw_seg_request &r) {
     // EquipmentInfo takes manufacturer, model name, serial number, software versions.
     IODGeneralEquipmentModule::EquipmentInfo equipment("Tessera", "tessera heatmap", "1", r.algorithmVersion);
     ContentIdentificationMacro content("1", "DENSITY_MAP", "Tessera information-density map", "Tessera^");
@@ -152,61 +149,54 @@ void writeSegmentation(const tdw_seg_request &r) {
                    : DcmSegmentation::createFractionalSegmentation(raw, r.rows, r.columns, DcmSegTypes::SFT_PROBABILITY,
                                                                    255, equipment, content),
           "creating segmentation");
-    std::unique_ptr<DcmSegmentation> seg(raw);
-    check(seg->importFromSourceImage(src), "importing patient, study and frame of reference");
-    // A SEG shares the source's frame of reference only with the plane
-    // geometry that places it there. A source without a frame of reference
-    // (CR, DX, secondary capture) or without the geometry gives a SEG without
-    // one, tied to the source by its Derivation Image references alone (what
-    // the standard asks then). DCMTK 3.6.7's Frame of Reference module always
-    // demands the UID, so its rules are relaxed for that case.
-    const tdw_geometry &g = r.geometry;
-    OFString frameOfReference;
-    const bool located = g.hasSpacing && g.hasPosition && g.hasOrientation && g.hasThickness
-        && src.findAndGetOFString(DCM_FrameOfReferenceUID, frameOfReference).good() && !frameOfReference.empty();
-    if (!located) {
-        IODFoRModule &module = seg->getFrameOfReference();
-        check(module.setFrameOfReferenceUID("", OFFalse), "clearing frame of reference");
-        check(module.setPositionReferenceIndicator("", OFFalse), "clearing position reference");
-        IODRule *uidRule = module.getRules()->getByTag(DCM_FrameOfReferenceUID);
-        IODRule *indicatorRule = module.getRules()->getByTag(DCM_PositionReferenceIndicator);
-        if (!uidRule || !indicatorRule || !uidRule->setType("1C") || !indicatorRule->setType("3"))
-            throw Failure{"cannot relax the Frame of Reference module for a source without one"};
-    }
-    check(seg->getSeries().setSeriesDescription(r.seriesDescription), "series description");
-    // One series per source series (the caller derives its UID), so a
-    // heatmapped CT adds one SEG series to the study, not one per slice.
-    check(seg->getSeries().setSeriesInstanceUID(r.seriesInstanceUID), "series instance UID");
-    check(seg->getSeries().setSeriesNumber("900"), "series number");
-    check(seg->getGeneralImage().setInstanceNumber(std::to_string(r.instanceNumber).c_str()), "instance number");
+    return std::unique_ptr<DcmSegmentation>(raw);
+}
 
-    // Pixel measures only with the geometry: without a frame of reference a
-    // spacing (often the detector's) locates nothing, and the macro then
-    // lacks the Slice Thickness that readers (highdicom) require.
-    if (located) {
-        FGPixelMeasures measures;
-        check(measures.setPixelSpacing(decimals(g.spacing, 2).c_str()), "pixel spacing");
-        check(measures.setSliceThickness(decimal(g.sliceThickness).c_str()), "slice thickness");
-        check(seg->addForAllFrames(measures), "pixel measures");
-        FGPlanePosPatient position;
-        check(position.setImagePositionPatient(decimal(g.position[0]).c_str(), decimal(g.position[1]).c_str(),
-                                               decimal(g.position[2]).c_str()),
-              "image position");
-        check(seg->addForAllFrames(position), "plane position");
-        FGPlaneOrientationPatient orientation;
-        const double *o = g.orientation;
-        check(orientation.setImageOrientationPatient(decimal(o[0]).c_str(), decimal(o[1]).c_str(),
-                                                     decimal(o[2]).c_str(), decimal(o[3]).c_str(),
-                                                     decimal(o[4]).c_str(), decimal(o[5]).c_str()),
-              "image orientation");
-        check(seg->addForAllFrames(orientation), "plane orientation");
-    }
+/// A SEG shares the source's frame of reference only with the plane
+/// geometry that places it there. A source without a frame of reference
+/// (CR, DX, secondary capture) or without the geometry gives a SEG without
+/// one, tied to the source by its Derivation Image references alone (what
+/// the standard asks then). DCMTK 3.6.7's Frame of Reference module always
+/// demands the UID, so its rules are relaxed for that case.
+static void dropFrameOfReference(DcmSegmentation &seg) {
+    IODFoRModule &module = seg.getFrameOfReference();
+    check(module.setFrameOfReferenceUID("", OFFalse), "clearing frame of reference");
+    check(module.setPositionReferenceIndicator("", OFFalse), "clearing position reference");
+    IODRule *uidRule = module.getRules()->getByTag(DCM_FrameOfReferenceUID);
+    IODRule *indicatorRule = module.getRules()->getByTag(DCM_PositionReferenceIndicator);
+    if (!uidRule || !indicatorRule || !uidRule->setType("1C") || !indicatorRule->setType("3"))
+        throw Failure{"cannot relax the Frame of Reference module for a source without one"};
+}
 
-    // Every frame is derived from the same source image (frame). The
-    // reference goes in each frame's group: readers (highdicom) map frames to
-    // source instances through the per-frame Derivation Image Sequence.
+/// Pixel measures, plane position and orientation for every frame (only with
+/// the geometry: without a frame of reference a spacing, often the
+/// detector's, locates nothing, and the macro then lacks the Slice Thickness
+/// that readers such as highdicom require).
+static void addPlaneGeometry(DcmSegmentation &seg, const tdw_geometry &g) {
+    FGPixelMeasures measures;
+    check(measures.setPixelSpacing(decimals(g.spacing, 2).c_str()), "pixel spacing");
+    check(measures.setSliceThickness(decimal(g.sliceThickness).c_str()), "slice thickness");
+    check(seg.addForAllFrames(measures), "pixel measures");
+    FGPlanePosPatient position;
+    check(position.setImagePositionPatient(decimal(g.position[0]).c_str(), decimal(g.position[1]).c_str(),
+                                           decimal(g.position[2]).c_str()),
+          "image position");
+    check(seg.addForAllFrames(position), "plane position");
+    FGPlaneOrientationPatient orientation;
+    const double *o = g.orientation;
+    check(orientation.setImageOrientationPatient(decimal(o[0]).c_str(), decimal(o[1]).c_str(),
+                                                 decimal(o[2]).c_str(), decimal(o[3]).c_str(),
+                                                 decimal(o[4]).c_str(), decimal(o[5]).c_str()),
+          "image orientation");
+    check(seg.addForAllFrames(orientation), "plane orientation");
+}
+
+/// Every frame is derived from the same source image (frame). The reference
+/// goes in each frame's group: readers (highdicom) map frames to source
+/// instances through the per-frame Derivation Image Sequence.
+static std::unique_ptr<FGDerivationImage> derivationFrom(const SourceImage &source) {
     ImageSOPInstanceReferenceMacro *ref = nullptr;
-    check(ImageSOPInstanceReferenceMacro::create(sopClass.c_str(), sopInstance.c_str(), ref), "source reference");
+    check(ImageSOPInstanceReferenceMacro::create(source.sopClass.c_str(), source.sopInstance.c_str(), ref), "source reference");
     std::unique_ptr<ImageSOPInstanceReferenceMacro> ownedRef(ref);
     OFVector<ImageSOPInstanceReferenceMacro> refs;
     refs.push_back(*ref);
@@ -215,24 +205,30 @@ void writeSegmentation(const tdw_seg_request &r) {
         CodeSequenceMacro("113076", "DCM", "Segmentation"),
         CodeSequenceMacro("121322", "DCM", "Source image for image processing operation")));
     if (!derivation) throw Failure{"creating the derivation image reference"};
+    return derivation;
+}
 
-    // From the header already read (addFromFiles would parse the file again).
+/// The Referenced Series Sequence, from the header already read
+/// (IODReferences::addFromFiles would parse the file again).
+static void referenceSourceSeries(DcmSegmentation &seg, SourceImage &source) {
     IODReferences references;
     OFString patientID;
-    src.findAndGetOFString(DCM_PatientID, patientID);  // type 2: may be empty
+    source.dataset().findAndGetOFString(DCM_PatientID, patientID);  // type 2: may be empty
     std::unique_ptr<IODImageReference> reference(new IODImageReference(
         patientID, source.study.c_str(), source.series.c_str(), source.sopInstance.c_str(), source.sopClass.c_str()));
     if (!references.add(reference.get())) throw Failure{"cannot build the Referenced Series Sequence from the source"};
     reference.release();  // the reference set owns it now
-    if (seg->getCommonInstanceReference().addReferences(references, source.study.c_str()) != 1)
+    if (seg.getCommonInstanceReference().addReferences(references, source.study.c_str()) != 1)
         throw Failure{"cannot add the source to the Referenced Series Sequence"};
+}
 
-    IODMultiframeDimensionModule &dims = seg->getDimensions();
+/// One frame per segment, indexed by segment number.
+static void addSegmentFrames(DcmSegmentation &seg, const tdw_seg_request &r, FGDerivationImage &derivation) {
+    IODMultiframeDimensionModule &dims = seg.getDimensions();
     const std::string organization = newUID(SITE_UID_ROOT);
     check(dims.addDimensionIndex(DCM_ReferencedSegmentNumber, organization.c_str(), DCM_SegmentIdentificationSequence,
                                  "Segment"),
           "dimension index");
-
     for (uint32_t i = 0; i < r.segmentCount; ++i) {
         const tdw_segment &s = r.segments[i];
         DcmSegment *segment = nullptr;
@@ -247,7 +243,7 @@ void writeSegmentation(const tdw_seg_request &r) {
               "algorithm family");
         check(algorithm.setAlgorithmVersion(r.algorithmVersion), "algorithm version");
         Uint16 number = 0;
-        check(seg->addSegment(segment, number), "adding segment");
+        check(seg.addSegment(segment, number), "adding segment");
         owned.release();  // the segmentation owns it now
 
         FGSegmentation frameSegment;
@@ -257,27 +253,50 @@ void writeSegmentation(const tdw_seg_request &r) {
         OFVector<FGBase *> perFrame;
         perFrame.push_back(&frameSegment);
         perFrame.push_back(&frameContent);
-        perFrame.push_back(derivation.get());
+        perFrame.push_back(&derivation);
         std::vector<Uint8> pixels(s.values, s.values + size_t(r.rows) * r.columns);
-        check(seg->addFrame(pixels.data(), number, perFrame), "adding frame");
+        check(seg.addFrame(pixels.data(), number, perFrame), "adding frame");
     }
+}
+
+/// Without a frame of reference, General Image's Patient Orientation (type
+/// 2C) is required: the source's when it is valid (two values of L, R, A, P,
+/// H, F: film-digitised mammograms carry a view name such as "CC" there),
+/// else empty.
+static void copyPatientOrientation(DcmItem &src, DcmItem &out) {
+    OFString orientation;
+    if (src.findAndGetOFStringArray(DCM_PatientOrientation, orientation).good() && isPatientOrientation(orientation))
+        check(out.putAndInsertOFStringArray(DCM_PatientOrientation, orientation), "patient orientation");
+    else
+        check(out.insertEmptyElement(DCM_PatientOrientation), "patient orientation");
+}
+
+void writeSegmentation(const tdw_seg_request &r) {
+    SourceImage source(r.sourcePath);
+    DcmDataset &src = source.dataset();
+    std::unique_ptr<DcmSegmentation> seg = createSegmentation(r);
+    check(seg->importFromSourceImage(src), "importing patient, study and frame of reference");
+    const tdw_geometry &g = r.geometry;
+    OFString frameOfReference;
+    const bool located = g.hasSpacing && g.hasPosition && g.hasOrientation && g.hasThickness
+        && src.findAndGetOFString(DCM_FrameOfReferenceUID, frameOfReference).good() && !frameOfReference.empty();
+    if (!located) dropFrameOfReference(*seg);
+    check(seg->getSeries().setSeriesDescription(r.seriesDescription), "series description");
+    // One series per source series (the caller derives its UID), so a
+    // heatmapped CT adds one SEG series to the study, not one per slice.
+    check(seg->getSeries().setSeriesInstanceUID(r.seriesInstanceUID), "series instance UID");
+    check(seg->getSeries().setSeriesNumber("900"), "series number");
+    check(seg->getGeneralImage().setInstanceNumber(std::to_string(r.instanceNumber).c_str()), "instance number");
+    if (located) addPlaneGeometry(*seg, g);
+    std::unique_ptr<FGDerivationImage> derivation = derivationFrom(source);
+    referenceSourceSeries(*seg, source);
+    addSegmentFrames(*seg, r, *derivation);
 
     DcmFileFormat out;
     check(seg->writeDataset(*out.getDataset()), "building the segmentation dataset");
     addCodingScheme(*out.getDataset());
     completeSourceReferences(*out.getDataset(), r.sourceFrame);
-    if (!located) {
-        // Without a frame of reference, General Image's Patient Orientation
-        // (type 2C) is required: the source's when it is valid (two values of
-        // L, R, A, P, H, F: film-digitised mammograms carry a view name such
-        // as "CC" there), else empty.
-        OFString orientation;
-        if (src.findAndGetOFStringArray(DCM_PatientOrientation, orientation).good() && isPatientOrientation(orientation))
-            check(out.getDataset()->putAndInsertOFStringArray(DCM_PatientOrientation, orientation), "patient orientation");
-        else
-            check(out.getDataset()->insertEmptyElement(DCM_PatientOrientation), "patient orientation");
-    }
-
+    if (!located) copyPatientOrientation(src, *out.getDataset());
     check(out.saveFile(r.outputPath, EXS_LittleEndianExplicit), std::string("writing ") + r.outputPath);
 }
 

@@ -97,48 +97,15 @@ enum J2KCodestream {
         }
         defer { opj_destroy_codec(codec) }
         let source = Source(data)
-        let sourcePtr = Unmanaged.passRetained(source).toOpaque()
-        guard let stream = opj_stream_create(1 << 16, 1) else {
-            Unmanaged<Source>.fromOpaque(sourcePtr).release()
-            return .failure(J2KFailure(reason: "OpenJPEG could not create a stream"))
-        }
+        guard let stream = makeStream(source) else { return .failure(J2KFailure(reason: "OpenJPEG could not create a stream")) }
         defer { opj_stream_destroy(stream) }
-        opj_stream_set_user_data(stream, sourcePtr) { Unmanaged<Source>.fromOpaque($0!).release() }
-        opj_stream_set_user_data_length(stream, UInt64(data.count))
-        // The callbacks keep the semantics of OpenJPEG's own file stream
-        // (what opj_decompress uses, and what its bounds checks assume): a
-        // read past the end returns (OPJ_SIZE_T)-1 and copies nothing. Swift
-        // imports size_t as Int, so that is `endOfStream` (-1), not
-        // OPJ_SIZE_T.max: Int.max read as a byte count made OpenJPEG copy
-        // 2^63 bytes from its buffer (the SIGSEGVs of hostile/). Skip
-        // and seek move the position, past the end too, and report the full
-        // amount, failing (-1 / false) only before the start. OpenJPEG
-        // itself stops a skip at the declared length.
-        opj_stream_set_read_function(stream) { buffer, count, user in
-            let s = Unmanaged<Source>.fromOpaque(user!).takeUnretainedValue()
-            guard let buffer, s.position >= 0, s.position < s.bytes.count, count > 0 else { return J2KCodestream.endOfStream }
-            let n = min(Int(count), s.bytes.count - s.position)
-            s.bytes.withUnsafeBytes { buffer.copyMemory(from: $0.baseAddress! + s.position, byteCount: n) }
-            s.position += n
-            return OPJ_SIZE_T(n)
-        }
-        opj_stream_set_skip_function(stream) { n, user in
-            let s = Unmanaged<Source>.fromOpaque(user!).takeUnretainedValue()
-            guard s.position + Int(n) >= 0 else { return -1 }
-            s.position += Int(n)
-            return n
-        }
-        opj_stream_set_seek_function(stream) { pos, user in
-            let s = Unmanaged<Source>.fromOpaque(user!).takeUnretainedValue()
-            guard pos >= 0 else { return OPJ_FALSE }
-            s.position = Int(pos)
-            return OPJ_TRUE
-        }
+        // OpenJPEG's error messages are collected on the source (the stream
+        // keeps it alive) and end up in the failure's reason.
         opj_set_error_handler(codec, { message, user in
             guard let message, let user else { return }
             Unmanaged<Source>.fromOpaque(user).takeUnretainedValue().messages
                 .append(String(cString: message).trimmingCharacters(in: .whitespacesAndNewlines))
-        }, sourcePtr)
+        }, Unmanaged.passUnretained(source).toOpaque())
         func failure(_ what: String) -> Result<J2KImage, J2KFailure> {
             let detail = source.messages.isEmpty ? "" : ": " + source.messages.joined(separator: "; ")
             return .failure(J2KFailure(reason: what + detail))
@@ -162,11 +129,61 @@ enum J2KCodestream {
         guard opj_decode(codec, stream, image) != 0, opj_end_decompress(codec, stream) != 0 else {
             return failure("decoding failed")
         }
-        let comps = UnsafeBufferPointer(start: image.pointee.comps, count: Int(image.pointee.numcomps))
+        return interleaved(image.pointee, width: width, height: height, components: components).mapError {
+            J2KFailure(reason: $0.reason)
+        }
+    }
+
+    /// A memory stream over `source.bytes` (the stream holds a reference to it).
+    ///
+    /// The callbacks keep the semantics of OpenJPEG's own file stream (what
+    /// opj_decompress uses, and what its bounds checks assume): a read past
+    /// the end returns (OPJ_SIZE_T)-1 and copies nothing. Swift imports
+    /// size_t as Int, so that is `endOfStream` (-1), not OPJ_SIZE_T.max:
+    /// Int.max read as a byte count made OpenJPEG copy 2^63 bytes from its
+    /// buffer (the SIGSEGVs of hostile/). Skip and seek move the position,
+    /// past the end too, and report the full amount, failing (-1 / false)
+    /// only before the start. OpenJPEG itself stops a skip at the declared length.
+    private static func makeStream(_ source: Source) -> UnsafeMutablePointer<opj_stream_t?>? {
+        let sourcePtr = Unmanaged.passRetained(source).toOpaque()
+        guard let stream = opj_stream_create(1 << 16, 1) else {
+            Unmanaged<Source>.fromOpaque(sourcePtr).release()
+            return nil
+        }
+        opj_stream_set_user_data(stream, sourcePtr) { Unmanaged<Source>.fromOpaque($0!).release() }
+        opj_stream_set_user_data_length(stream, UInt64(source.bytes.count))
+        opj_stream_set_read_function(stream) { buffer, count, user in
+            let s = Unmanaged<Source>.fromOpaque(user!).takeUnretainedValue()
+            guard let buffer, s.position >= 0, s.position < s.bytes.count, count > 0 else { return J2KCodestream.endOfStream }
+            let n = min(Int(count), s.bytes.count - s.position)
+            s.bytes.withUnsafeBytes { buffer.copyMemory(from: $0.baseAddress! + s.position, byteCount: n) }
+            s.position += n
+            return OPJ_SIZE_T(n)
+        }
+        opj_stream_set_skip_function(stream) { n, user in
+            let s = Unmanaged<Source>.fromOpaque(user!).takeUnretainedValue()
+            guard s.position + Int(n) >= 0 else { return -1 }
+            s.position += Int(n)
+            return n
+        }
+        opj_stream_set_seek_function(stream) { pos, user in
+            let s = Unmanaged<Source>.fromOpaque(user!).takeUnretainedValue()
+            guard pos >= 0 else { return OPJ_FALSE }
+            s.position = Int(pos)
+            return OPJ_TRUE
+        }
+        return stream
+    }
+
+    /// The decoded components as one colour-by-pixel Int32 buffer; every
+    /// component must be at full resolution.
+    private static func interleaved(_ image: opj_image_t, width: Int, height: Int,
+                                    components: Int) -> Result<J2KImage, J2KFailure> {
+        let comps = UnsafeBufferPointer(start: image.comps, count: Int(image.numcomps))
         for c in 0..<components {
             let comp = comps[c]
             guard comp.data != nil, comp.w == UInt32(width), comp.h == UInt32(height) else {
-                return failure("component \(c) is subsampled or empty")
+                return .failure(J2KFailure(reason: "component \(c) is subsampled or empty"))
             }
         }
         let pixels = width * height
