@@ -38,35 +38,56 @@ public struct CellFeatures: Sendable {
                                domain: ImageDomain, blobRadiiPx: [Double], blobPolarity: BlobPolarity = .both,
                                lesionValues: [Float]? = nil, blobCNR: Bool = true) -> CellFeatures {
         let grid = CellGrid(imageRows: hu.rows, imageColumns: hu.columns, cellSize: cellSize)
-        let n = grid.count, cols = hu.columns, rows = hu.rows
-        var count = [Int32](repeating: 0, count: n)
-        var sum = [Float](repeating: 0, count: n), sq = sum, grad = sum
-        var gradCount = [Int32](repeating: 0, count: n)
-        var soft = [Int32](repeating: 0, count: n), lung = soft
-        var histogram = [Int32](repeating: 0, count: n * histogramBins)
         let isCT = domain == .ct
-        let bins = Float(histogramBins)
-        let lastBin = histogramBins - 1
+        let sums = accumulate(hu: hu, normalized: normalized, mask: mask, grid: grid, isCT: isCT)
+        var features = moments(sums, grid: grid)
+        if isCT { features.prior = lungNodulePrior(grid: grid, soft: sums.soft, lung: sums.lung, count: sums.count) }
+        if let lesionValues {
+            features.lesionCNR = LesionContrast.cells(values: lesionValues, mask: mask, rows: hu.rows, columns: hu.columns, grid: grid,
+                                                      radii: blobRadiiPx, polarity: blobPolarity)
+        }
+        (features.blob, features.blobCNR) = blobResponses(normalized: normalized, mask: mask, rows: hu.rows, columns: hu.columns,
+                                                          grid: grid, radii: blobRadiiPx, polarity: blobPolarity,
+                                                          withCNR: blobCNR)
+        return features
+    }
 
-        // One pass over the pixels accumulates every per-cell statistic.
-        // Rows go two at a time when they share a cell row: each row's
-        // segment keeps its own registers (and the second row its own
-        // histogram), so the two chains of dependent additions run side by
-        // side, and are merged into the cell row after row as before (same
-        // additions, same order, same bits).
-        var histogramOfSecondRows = [Int32](repeating: 0, count: n * histogramBins)
+    /// Per-cell sums from one pass over the pixels: foreground count, value
+    /// sum and sum of squares, gradient sum and count, the 16-bin histogram,
+    /// and (CT) soft-tissue and aerated-lung pixel counts.
+    struct CellSums {
+        var count: [Int32], sum: [Float], sq: [Float], grad: [Float], gradCount: [Int32]
+        var histogram: [Int32], soft: [Int32], lung: [Int32]
+    }
+
+    /// A zero-filled buffer for the pass; the caller deallocates it.
+    private static func zeroed<T: Numeric>(_ n: Int) -> UnsafeMutableBufferPointer<T> {
+        let buffer = UnsafeMutableBufferPointer<T>.allocate(capacity: n)
+        buffer.initialize(repeating: 0)
+        return buffer
+    }
+
+    /// The one pass. Rows go two at a time when they share a cell row: each
+    /// row's segment keeps its own registers (and the second row its own
+    /// histogram), so the two chains of dependent additions run side by side,
+    /// and are merged into the cell row after row as before (same additions,
+    /// same order, same bits).
+    static func accumulate(hu: ImagePlane, normalized: [Float], mask: [UInt8], grid: CellGrid, isCT: Bool) -> CellSums {
+        let n = grid.count, cols = hu.columns, rows = hu.rows, cellSize = grid.cellSize
+        let bins = Float(histogramBins), lastBin = histogramBins - 1
+        let count: UnsafeMutableBufferPointer<Int32> = zeroed(n), gradCount: UnsafeMutableBufferPointer<Int32> = zeroed(n)
+        let soft: UnsafeMutableBufferPointer<Int32> = zeroed(n), lung: UnsafeMutableBufferPointer<Int32> = zeroed(n)
+        let sum: UnsafeMutableBufferPointer<Float> = zeroed(n), sq: UnsafeMutableBufferPointer<Float> = zeroed(n)
+        let grad: UnsafeMutableBufferPointer<Float> = zeroed(n)
+        let histogram: UnsafeMutableBufferPointer<Int32> = zeroed(n * histogramBins)
+        let histogram2: UnsafeMutableBufferPointer<Int32> = zeroed(n * histogramBins)
+        defer {
+            for b in [count, gradCount, soft, lung, histogram, histogram2] { b.deallocate() }
+            for b in [sum, sq, grad] { b.deallocate() }
+        }
         normalized.withUnsafeBufferPointer { v in
         mask.withUnsafeBufferPointer { m in
         hu.values.withUnsafeBufferPointer { h in
-                count.withUnsafeMutableBufferPointer { count in
-        sum.withUnsafeMutableBufferPointer { sum in
-        sq.withUnsafeMutableBufferPointer { sq in
-        grad.withUnsafeMutableBufferPointer { grad in
-        gradCount.withUnsafeMutableBufferPointer { gradCount in
-        histogram.withUnsafeMutableBufferPointer { histogram in
-        histogramOfSecondRows.withUnsafeMutableBufferPointer { histogram2 in
-        soft.withUnsafeMutableBufferPointer { soft in
-        lung.withUnsafeMutableBufferPointer { lung in
             /// One row's share of one cell.
             struct Segment {
                 var n: Int32 = 0, s: Float = 0, s2: Float = 0, g: Float = 0, gn: Int32 = 0, so: Int32 = 0, lu: Int32 = 0
@@ -126,37 +147,36 @@ public struct CellFeatures: Sendable {
                 y += paired ? 2 : 1
             }
             for i in 0..<histogram.count { histogram[i] &+= histogram2[i] }
-        }}}}}}}}}}}}
+        }}}
+        return CellSums(count: Array(count), sum: Array(sum), sq: Array(sq), grad: Array(grad), gradCount: Array(gradCount),
+                        histogram: Array(histogram), soft: Array(soft), lung: Array(lung))
+    }
 
+    /// Foreground share, mean, standard deviation, mean gradient and
+    /// normalised histogram entropy of every cell, from its sums.
+    static func moments(_ sums: CellSums, grid: CellGrid) -> CellFeatures {
+        let n = grid.count, cellSize = grid.cellSize, bins = Float(histogramBins)
         var features = CellFeatures(grid: grid, foreground: [Float](repeating: 0, count: n),
                                     mean: [Float](repeating: 0, count: n), std: [Float](repeating: 0, count: n),
                                     gradient: [Float](repeating: 0, count: n), entropy: [Float](repeating: 0, count: n),
                                     blob: [], blobCNR: [Float](repeating: 0, count: n), prior: [Float](repeating: 0, count: n),
                                     lesionCNR: [Float](repeating: 0, count: n))
-        for c in 0..<n where count[c] > 0 {
+        for c in 0..<n where sums.count[c] > 0 {
             let cy = c / grid.columns, cx = c % grid.columns
-            let area = min(cellSize, rows - cy * cellSize) * min(cellSize, cols - cx * cellSize)
-            let k = Float(count[c])
-            let mu = sum[c] / k
+            let area = min(cellSize, grid.imageRows - cy * cellSize) * min(cellSize, grid.imageColumns - cx * cellSize)
+            let k = Float(sums.count[c])
+            let mu = sums.sum[c] / k
             features.foreground[c] = k / Float(area)
             features.mean[c] = mu
-            features.std[c] = max(sq[c] / k - mu * mu, 0).squareRoot()
-            features.gradient[c] = gradCount[c] > 0 ? grad[c] / Float(gradCount[c]) : 0
+            features.std[c] = max(sums.sq[c] / k - mu * mu, 0).squareRoot()
+            features.gradient[c] = sums.gradCount[c] > 0 ? sums.grad[c] / Float(sums.gradCount[c]) : 0
             var e: Float = 0
             for b in 0..<histogramBins {
-                let q = Float(histogram[c * histogramBins + b]) / k
+                let q = Float(sums.histogram[c * histogramBins + b]) / k
                 if q > 0 { e -= q * log2(q) }
             }
             features.entropy[c] = e / log2(bins)
         }
-        if isCT { features.prior = lungNodulePrior(grid: grid, soft: soft, lung: lung, count: count) }
-        if let lesionValues {
-            features.lesionCNR = LesionContrast.cells(values: lesionValues, mask: mask, rows: rows, columns: cols, grid: grid,
-                                                      radii: blobRadiiPx, polarity: blobPolarity)
-        }
-        (features.blob, features.blobCNR) = blobResponses(normalized: normalized, mask: mask, rows: rows, columns: cols,
-                                                          grid: grid, radii: blobRadiiPx, polarity: blobPolarity,
-                                                          withCNR: blobCNR)
         return features
     }
 
