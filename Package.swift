@@ -111,7 +111,7 @@ let package = Package(
         .testTarget(
             name: "ExportTests",
             dependencies: ["DicomIO", "Imaging", "Scoring", "Tiling", "Annotations", "Calibration", "Export", "Audit", "CImageIO",
-                           "TestSupport"]
+                           "TestSupport", "TesseraSupport"]
         ),
         .testTarget(
             name: "TesseraCLITests",

@@ -1,5 +1,6 @@
 import CImageIO
 import Foundation
+import TesseraSupport
 import TestSupport
 
 enum TestData {
@@ -25,15 +26,6 @@ enum TestData {
 
     /// Runs a program; returns exit status and combined output.
     static func run(_ executable: String, _ arguments: [String]) throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = [executable] + arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+        try runProgram(executable, arguments)
     }
 }
