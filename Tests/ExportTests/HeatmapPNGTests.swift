@@ -130,7 +130,7 @@ import Tiling
     /// X-rays have no HU: a CT preset is refused, auto uses the percentiles
     /// and MONOCHROME1 displays inverted.
     @Test func radiographWindowing() throws {
-        let path = TestData.shared + "/xray/RG1_UNCR.dcm"
+        let path = TestData.shared + "/xray/RG1_J2KR.dcm"  // J2K lossless: the same pixels as RG1_UNCR
         let loader = try ImageLoader(path: path)
         let plane = try loader.plane(frame: 0)
         #expect(throws: ExportError.self) {

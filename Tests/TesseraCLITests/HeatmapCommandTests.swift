@@ -35,7 +35,7 @@ import Testing
         let photo = CLI.shared + "/natural/coffee.png"
         let cases: [([String], String)] = [
             (["heatmap", photo, "--output", out, "--dicom-seg", dir.appendingPathComponent("x.dcm").path], "needs a DICOM source"),
-            (["heatmap", CLI.shared + "/xray/RG1_UNCR.dcm", "--window", "lung", "--output", out], "CT preset in Hounsfield units"),
+            (["heatmap", CLI.shared + "/xray/RG1_J2KR.dcm", "--window", "lung", "--output", out], "CT preset in Hounsfield units"),
             (["heatmap", Self.slice, "--window", "wide", "--output", out], "invalid for '--window"),
             (["heatmap", Self.slice, "--frame", "3", "--output", out], "frame 3"),
             (["heatmap", Self.slice, "--rois", "README.md", "--output", out], "README.md"),
