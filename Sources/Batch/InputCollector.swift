@@ -132,16 +132,9 @@ public enum InputCollector {
                         throw BatchError.input(path: zip, reason: "member '\(entry.path)' expands more than \(maxExpansionRatio)× "
                                                + "(\(compressed) bytes compressed); refused as a zip bomb")
                     }
-                    try chunk.withUnsafeBytes { raw in
-                        var offset = 0
-                        while offset < raw.count {
-                            let n = Glibc.write(fd, raw.baseAddress! + offset, raw.count - offset)
-                            if n < 0 {
-                                if errno == EINTR { continue }
-                                throw BatchError.input(path: zip, reason: "writing member '\(entry.path)' failed (\(errnoDescription()))")
-                            }
-                            offset += n
-                        }
+                    let failure = chunk.withUnsafeBytes { AtomicWrite.writeAll($0, to: fd) }
+                    if failure != 0 {
+                        throw BatchError.input(path: zip, reason: "writing member '\(entry.path)' failed (\(errnoDescription(failure)))")
                     }
                 }
             }

@@ -34,16 +34,23 @@ public enum AtomicWrite {
             let fd = open(temp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
             guard fd >= 0 else { throw FileOutputError.write(path: path, reason: errnoDescription()) }
             defer { close(fd) }
-            var offset = 0
-            while offset < bytes.count {
-                let n = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + offset, $0.count - offset) }
-                if n < 0 {
-                    if errno == EINTR { continue }
-                    throw FileOutputError.write(path: path, reason: errnoDescription())
-                }
-                offset += n
-            }
+            let failure = bytes.withUnsafeBytes { writeAll($0, to: fd) }
+            if failure != 0 { throw FileOutputError.write(path: path, reason: errnoDescription(failure)) }
         }
+    }
+
+    /// Writes every byte to `fd`, retrying short writes and EINTR; 0, or the errno that stopped it.
+    public static func writeAll(_ bytes: UnsafeRawBufferPointer, to fd: Int32) -> Int32 {
+        var offset = 0
+        while offset < bytes.count {
+            let n = Glibc.write(fd, bytes.baseAddress! + offset, bytes.count - offset)
+            if n < 0 {
+                if errno == EINTR { continue }
+                return errno
+            }
+            offset += n
+        }
+        return 0
     }
 
     /// For writers that take a path (C libraries): `produce` writes the
