@@ -48,11 +48,15 @@ public final class DiskReserve: Sendable {
     /// Removes the reserve at the end of a run.
     public func release() { unlink(path) }
 
+    static let noSpaceCodes: Set<Int32> = [ENOSPC, EDQUOT, EFBIG]
+
     static func isNoSpace(_ error: any Error) -> Bool {
         if let db = error as? DatabaseError, db.resultCode == .SQLITE_FULL { return true }
+        if let code = (error as? FileOutputError)?.errnoCode { return noSpaceCodes.contains(code) }
+        // Errors from C writers (PNG, DICOM) and wrapped ones carry only text.
         let text = "\(error)"
         if text.contains("database or disk is full") { return true }  // SQLite's words for SQLITE_FULL
-        return [ENOSPC, EDQUOT, EFBIG].contains { text.contains(errnoDescription($0)) }
+        return noSpaceCodes.contains { text.contains(errnoDescription($0)) }
     }
 
     static func freeBytes(_ path: String) -> UInt64? {

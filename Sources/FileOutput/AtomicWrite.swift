@@ -32,10 +32,10 @@ public enum AtomicWrite {
             // POSIX calls: a batch writes thousands of small files, and
             // Foundation's Data.write cost more than the writing.
             let fd = open(temp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-            guard fd >= 0 else { throw FileOutputError.write(path: path, reason: errnoDescription()) }
+            guard fd >= 0 else { throw FileOutputError.system(path: path, errno: errno) }
             defer { close(fd) }
             let failure = bytes.withUnsafeBytes { writeAll($0, to: fd) }
-            if failure != 0 { throw FileOutputError.write(path: path, reason: errnoDescription(failure)) }
+            if failure != 0 { throw FileOutputError.system(path: path, errno: failure) }
         }
     }
 
@@ -73,9 +73,9 @@ public enum AtomicWrite {
             throw error
         }
         guard rename(temp, path) == 0 else {
-            let reason = errnoDescription()
+            let code = errno
             try? FileManager.default.removeItem(atPath: temp)
-            throw FileOutputError.write(path: path, reason: reason)
+            throw FileOutputError.system(path: path, errno: code)
         }
     }
 
@@ -93,11 +93,21 @@ public enum AtomicWrite {
 }
 
 public enum FileOutputError: Error, CustomStringConvertible, Sendable {
+    /// A failure described in words (a folder that cannot be made).
     case write(path: String, reason: String)
+    /// A failed system call, with its errno: callers tell a full disk
+    /// (ENOSPC, EDQUOT) from other failures by the code, not the text.
+    case system(path: String, errno: Int32)
+
+    public var errnoCode: Int32? {
+        if case .system(_, let code) = self { return code }
+        return nil
+    }
 
     public var description: String {
         switch self {
         case .write(let p, let r): return "\(p): cannot write (\(r))"
+        case .system(let p, let code): return "\(p): cannot write (\(errnoDescription(code)))"
         }
     }
 }

@@ -1,4 +1,4 @@
-import Batch
+@testable import Batch
 import DicomIO
 import FileOutput
 import Foundation
@@ -181,6 +181,17 @@ import TestSupport
         let events = text("second.out").split(separator: "\n")
         #expect(events.filter { $0.contains("\"status\":\"skipped\"") }.count == done.count)
         #expect(events.filter { $0.contains("\"status\":\"done\"") }.count == failed.count)
+    }
+
+    /// A full disk is recognised by the errno a write carries, not by its
+    /// wording; C writers' errors (text only) still count by their words.
+    @Test func aFullDiskIsToldFromOtherWriteFailuresByItsErrno() {
+        #expect(DiskReserve.isNoSpace(FileOutputError.system(path: "/o/x.json", errno: ENOSPC)))
+        #expect(DiskReserve.isNoSpace(FileOutputError.system(path: "/o/x.json", errno: EDQUOT)))
+        #expect(!DiskReserve.isNoSpace(FileOutputError.system(path: "/o/x.json", errno: EACCES)))
+        #expect(!DiskReserve.isNoSpace(FileOutputError.write(path: "/o", reason: "cannot create folder /o")))
+        #expect(DiskReserve.isNoSpace(BatchError.input(path: "/o/a.png", reason: "the PNG writer failed: No space left on device")))
+        #expect("\(FileOutputError.system(path: "/o/x.json", errno: ENOSPC))" == "/o/x.json: cannot write (No space left on device)")
     }
 
     @Test func twoBatchesCannotShareAnOutputFolder() throws {
