@@ -23,6 +23,8 @@ public struct BatchOptions: Sendable {
     public var rois: ROIFolder?
     /// Also write `<name>.patches.npy` and `<name>.positions.npy` per frame.
     public var patches = false
+    /// Also write `<name>.tokens.safetensors` (tessera.tokens/1) per frame.
+    public var safetensors = false
 
     public init(output: String) { self.output = output }
 }
@@ -298,6 +300,7 @@ public struct BatchRunner: Sendable {
             try writeHeatmaps(tokenized, plane: plane, source: loader.dicomHeader, frame: f, profile: profile,
                               rois: annotated.rois, coverage: coverage, tokenMap: path)
             try writePatches(tokenized, tokenMap: path)
+            try writeTensors(tokenized, tokenMap: path)
             try AtomicWrite.write(TokenMapJSON.bytes(map), to: path)
             tokens += map.stats.tokenCount
             frames.append(Catalog.Frame(input: input.name, frame: f, status: .done, output: relative(path),
@@ -348,6 +351,7 @@ public struct BatchRunner: Sendable {
         let map = tokenized.map
         try writeHeatmaps(tokenized, plane: plane, source: nil, frame: 0, profile: profile, rois: [], tokenMap: path)
         try writePatches(tokenized, tokenMap: path)
+        try writeTensors(tokenized, tokenMap: path)
         try AtomicWrite.write(TokenMapJSON.bytes(map), to: path)
         let instance = Catalog.Instance(input: input.name, status: .done, frames: 1, inputHash: hash, profileSHA256: profile.sha256,
                                         seconds: 0, options: options, fileStat: Self.fileStamp(input.path))
@@ -373,6 +377,7 @@ public struct BatchRunner: Sendable {
         var parts: [String] = []
         if let h = options.heatmaps { parts.append("heatmaps=\(h.maxSize.map(String.init) ?? "full")") }
         if options.patches { parts.append("patches") }
+        if options.safetensors { parts.append("safetensors") }
         if let rois = options.rois { parts.append("rois=" + (try rois.fingerprint(sop: sop, frames: frames))) }
         return parts.joined(separator: ";")
     }
@@ -395,6 +400,16 @@ public struct BatchRunner: Sendable {
         try AtomicWrite.write(NumpyWriter.int32(tokenized.positions(), shape: [n, 6]), to: positions)
     }
 
+    /// `<name>.tokens.safetensors`: the tokens as tensors for a ViT.
+    func writeTensors(_ tokenized: TokenizedImage, tokenMap: String) throws {
+        guard options.safetensors else { return }
+        try AtomicWrite.write(TokenTensors.safetensors(tokenized), to: Self.tensorPath(tokenMap))
+    }
+
+    public static func tensorPath(_ tokenMap: String) -> String {
+        (tokenMap.hasSuffix(".json") ? String(tokenMap.dropLast(".json".count)) : tokenMap) + ".safetensors"
+    }
+
     static func patchPaths(_ tokenMap: String) -> (String, String) {
         let stem = tokenMap.hasSuffix(".tokens.json") ? String(tokenMap.dropLast(".tokens.json".count)) : tokenMap
         return (stem + ".patches.npy", stem + ".positions.npy")
@@ -406,6 +421,7 @@ public struct BatchRunner: Sendable {
         var required = [tokenMap]
         if options.heatmaps != nil { required += HeatmapSettings.paths(HeatmapSettings.outputs(forTokenMap: tokenMap, dicom: dicom)) }
         if options.patches { let p = Self.patchPaths(tokenMap); required += [p.0, p.1] }
+        if options.safetensors { required.append(Self.tensorPath(tokenMap)) }
         return required.allSatisfy { fm.fileExists(atPath: $0) }
     }
 

@@ -37,7 +37,7 @@ public struct BatchSummary: Sendable, Codable {
     public static func write(catalog: Catalog, events: [BatchEvent], seconds: Double, profiles: [String: String],
                              shard: String?, inputs: [BatchInput], layout: OutputLayout,
                              seriesSummaries: Bool = true, headers: [String: ImageHeader] = [:],
-                             closingCatalog: Bool = false) async throws -> BatchSummary {
+                             tokensIndex: Bool = false, closingCatalog: Bool = false) async throws -> BatchSummary {
         // Each table read once: the summaries run after the last frame, in
         // every batch's wall time.
         let allFrames = try catalog.frames(), instances = try catalog.instances()
@@ -81,6 +81,7 @@ public struct BatchSummary: Sendable, Codable {
             }
         }
         files.append((layout.root + "/summary.csv", Array(csv.utf8)))
+        if tokensIndex { files.append((layout.root + "/tokens-index.csv", Array(tensorIndex(frames).utf8))) }
         if seriesSummaries {
             files += try seriesFiles(catalog: catalog, frames: frames, instances: instances, inputs: inputs, layout: layout,
                                      headers: headers, changed: Set(events.filter { $0.status == .done }.map(\.input)))
@@ -140,6 +141,17 @@ public struct BatchSummary: Sendable, Codable {
         var findings: [String]
         /// SOP Instance UIDs in slice order (along the normal).
         var order: [String]
+    }
+
+    /// tokens-index.csv: one row per done frame's safetensors file (path
+    /// relative to DIR, source frame, token count), so that a token-budget
+    /// sampler plans its batches without opening a file. Sorted by path.
+    static func tensorIndex(_ frames: [Catalog.Frame]) -> String {
+        var csv = "path,frame,tokens,input\n"
+        for f in frames.filter({ $0.output != nil }).sorted(by: { ($0.output!, $0.frame) < ($1.output!, $1.frame) }) {
+            csv += [BatchRunner.tensorPath(f.output!), String(f.frame), String(f.tokens), f.input].map(csvField).joined(separator: ",") + "\n"
+        }
+        return csv
     }
 
     static func json<T: Encodable>(_ v: T) throws -> String {

@@ -84,3 +84,34 @@ struct NamedPath: ExpressibleByArgument, Sendable {
         path = String(argument[argument.index(after: i)...])
     }
 }
+
+/// What `batch --outputs` can write next to each frame, beside its token map.
+enum BatchOutputKind: String, CaseIterable, Sendable {
+    /// `<name>.tokens.json` (always written: it marks the frame done).
+    case tokens
+    /// `<name>.tokens.safetensors` (tessera.tokens/1) and DIR/tokens-index.csv.
+    case safetensors
+    /// `<name>.patches.npy` and `<name>.positions.npy` (as `--patches`).
+    case npy
+    /// Heatmap PNG, DICOM SEG and Secondary Capture (as `--heatmaps`).
+    case heatmaps
+}
+
+/// `--outputs tokens,safetensors,…`: a comma-separated list of BatchOutputKind.
+struct BatchOutputList: ExpressibleByArgument, Sendable {
+    var kinds: Set<BatchOutputKind>
+
+    init?(argument: String) {
+        var kinds: Set<BatchOutputKind> = []
+        for part in argument.split(separator: ",", omittingEmptySubsequences: false) {
+            guard let kind = BatchOutputKind(rawValue: part.trimmingCharacters(in: .whitespaces)) else { return nil }
+            kinds.insert(kind)
+        }
+        self.kinds = kinds
+    }
+
+    init(_ kinds: Set<BatchOutputKind>) { self.kinds = kinds }
+
+    static var allValueStrings: [String] { BatchOutputKind.allCases.map(\.rawValue) }
+    var defaultValueDescription: String { BatchOutputKind.allCases.filter(kinds.contains).map(\.rawValue).joined(separator: ",") }
+}

@@ -23,7 +23,10 @@ struct BatchCommand: AsyncParsableCommand {
               DIR/summary.json, DIR/summary.csv, DIR/catalog.sqlite (study, series, instance, frame rows)
             With --heatmaps, next to each token map: <name>.heatmap.png, and for DICOM inputs \
             <name>.seg.dcm (DICOM SEG) and <name>.sc.dcm (Secondary Capture), as `tessera heatmap` \
-            writes them; with --patches, <name>.patches.npy and <name>.positions.npy; with --rois \
+            writes them; with --patches, <name>.patches.npy and <name>.positions.npy; with \
+            --outputs tokens,safetensors, <name>.tokens.safetensors (tensors for a ViT, \
+            docs/tokens-format.md) and DIR/tokens-index.csv (path, frame, tokens per row, for a \
+            token-budget sampler); with --rois \
             DIR, each frame's annotated ROIs are checked (resolved / skipped in the catalog and summaries).
             Every file is written under a temporary name and renamed; the catalog is updated \
             after the rename. Re-running into the same DIR (or --resume) skips files whose \
@@ -41,6 +44,7 @@ struct BatchCommand: AsyncParsableCommand {
 
               tessera batch SampleStudies --output out/batch
               tessera batch export.zip more/ --output out --jobs 8 --no-progress
+              tessera batch SampleStudies/ct --output out/vit --outputs tokens,safetensors
             """
     )
 
@@ -85,6 +89,10 @@ struct BatchCommand: AsyncParsableCommand {
     @Flag(help: "Also write <name>.patches.npy and <name>.positions.npy next to each token map (as tokenize --patches).")
     var patches = false
 
+    @Option(help: ArgumentHelp("What to write per frame, comma-separated: tokens (always), safetensors, npy, heatmaps.",
+                               discussion: "--heatmaps and --patches are shorthands for adding heatmaps and npy."))
+    var outputs = BatchOutputList([.tokens])
+
     func validate() throws {
         guard heatmapMaxSize == 0 || heatmapMaxSize >= 16 else { throw ValidationError("--heatmap-max-size must be 0 or at least 16") }
         _ = try shardSpec()
@@ -125,9 +133,11 @@ struct BatchCommand: AsyncParsableCommand {
         options.jobs = parallel.jobs
         options.shard = try shardSpec()
         options.decode = DecodeOptions(maxDecodedBytes: maxPixelMiB << 20)
-        if heatmaps { options.heatmaps = HeatmapSettings(maxSize: heatmapMaxSize > 0 ? heatmapMaxSize : nil) }
+        let kinds = outputs.kinds
+        if heatmaps || kinds.contains(.heatmaps) { options.heatmaps = HeatmapSettings(maxSize: heatmapMaxSize > 0 ? heatmapMaxSize : nil) }
         options.rois = try rois.map { try ROIFolder(path: $0) }
-        options.patches = patches
+        options.patches = patches || kinds.contains(.npy)
+        options.safetensors = kinds.contains(.safetensors)
         // All on this thread while DCMTK's dictionary loads on the other
         // core (its end is when the first file can be read): one more
         // thread here would only slow the dictionary down.
@@ -155,7 +165,7 @@ struct BatchCommand: AsyncParsableCommand {
             summary = try await BatchSummary.write(catalog: catalog, events: events + problems.map {
                 BatchEvent(input: $0.0, status: .failed, frames: 0, tokens: 0, error: $0.1)
             }, seconds: seconds, profiles: profiles.hashes, shard: shardText, inputs: inputs, layout: OutputLayout(root: output),
-               headers: outcome.headers, closingCatalog: true)
+               headers: outcome.headers, tokensIndex: options.safetensors, closingCatalog: true)
         } catch {
             // Inputs were processed but the summary could not be written
             // (a full disk): a failed batch, not a usage error.
@@ -187,6 +197,7 @@ struct BatchMergeCommand: AsyncParsableCommand {
     func run() async throws {
         try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
         let catalog = try Catalog(path: output + "/catalog.sqlite")
+        var tensors = false
         for argument in shards {
             let shard = argument.count > 1 && argument.hasSuffix("/") ? String(argument.dropLast()) : argument
             guard FileManager.default.fileExists(atPath: shard + "/catalog.sqlite") else {
@@ -195,15 +206,17 @@ struct BatchMergeCommand: AsyncParsableCommand {
             for file in FileScanner.files(under: shard) {
                 let relative = String(file.dropFirst(shard.count + 1))
                 let name = (relative as NSString).lastPathComponent
-                let outputs = [".tokens.json", ".heatmap.png", ".seg.dcm", ".sc.dcm", ".patches.npy", ".positions.npy"]
+                let outputs = [".tokens.json", ".tokens.safetensors", ".heatmap.png", ".seg.dcm", ".sc.dcm", ".patches.npy", ".positions.npy"]
                 guard outputs.contains(where: { name.hasSuffix($0) }) || name == "series.json" else { continue }
+                if name.hasSuffix(".tokens.safetensors") { tensors = true }
                 try AtomicWrite.write([UInt8](try Data(contentsOf: URL(fileURLWithPath: file))), to: output + "/" + relative)
             }
             try catalog.merge(from: shard + "/catalog.sqlite")
         }
         // Sharding is by study, so each series.json came whole from one shard.
         let summary = try await BatchSummary.write(catalog: catalog, events: [], seconds: 0, profiles: [:], shard: nil, inputs: [],
-                                                   layout: OutputLayout(root: output), seriesSummaries: false, closingCatalog: true)
+                                                   layout: OutputLayout(root: output), seriesSummaries: false, tokensIndex: tensors,
+                                                   closingCatalog: true)
         print("merged \(shards.count) shard(s): \(summary.frames) frame(s), \(summary.failed) failed → \(output)")
     }
 }

@@ -35,6 +35,12 @@ struct TokenizeCommand: AsyncParsableCommand {
               tessera tokenize SampleStudies/ct/lidc-idri-0001/000071.dcm --output slice.json
               tessera tokenize chest.dcm --profile xray --budget 256 --output chest.json
               tessera tokenize photo.png --output photo.json --patches photo.npy
+              tessera tokenize slice.dcm --output slice.json --export slice.safetensors
+
+            --export writes the tokens as tensors for a vision transformer (tessera.tokens/1, \
+            docs/tokens-format.md): patches f16 [N, 1, 16, 16], boxes, level, score, code, \
+            certified and pyramid features, with the intensity normalisation in the header; \
+            Python reads it with safetensors or tessera_torch.load.
             """
     )
 
@@ -54,6 +60,9 @@ struct TokenizeCommand: AsyncParsableCommand {
     @Option(help: "Also write each token's pixels, resampled to basePatch², as float32 [tokens, basePatch, basePatch] .npy, plus <name>.positions.npy (x, y, w, h, level, code).")
     var patches: String?
 
+    @Option(help: "Also write the tokens as a safetensors file (tessera.tokens/1) for a ViT: patches, boxes, level, score, code, pyramid.")
+    var export: String?
+
     @Option(help: "Also write every cell's features and score as JSON (for calibration and inspection).")
     var cells: String?
 
@@ -67,7 +76,7 @@ struct TokenizeCommand: AsyncParsableCommand {
             return [f]
         } ?? Array(0..<probe.frames)
         let settings = FrameJob(input: input, profile: profile, basePatch: tiling.basePatch, budget: tiling.budget,
-                                output: output, patches: patches, cells: cells, multiFrame: frames.count > 1)
+                                output: output, patches: patches, export: export, cells: cells, multiFrame: frames.count > 1)
         // Contiguous chunks, one loader per worker: the header is parsed once per worker.
         let workers = max(1, min(parallel.jobs, frames.count))
         let chunks = (0..<workers).map { w in Array(frames[(w * frames.count / workers)..<((w + 1) * frames.count / workers)]) }
@@ -99,6 +108,7 @@ struct FrameJob: Sendable {
     let budget: Int?
     let output: String
     let patches: String?
+    let export: String?
     let cells: String?
     let multiFrame: Bool
 
@@ -130,6 +140,7 @@ struct FrameJob: Sendable {
                 try AtomicWrite.write(NumpyWriter.int32(result.positions(), shape: [n, 6]),
                                      to: (path as NSString).deletingPathExtension + ".positions.npy")
             }
+            if let export { try AtomicWrite.write(TokenTensors.safetensors(result), to: framePath(export, f)) }
             if let cells { try AtomicWrite.write(CellDump.json(result.scored), to: framePath(cells, f)) }
             let s = result.map.stats
             let a = result.map.assessment

@@ -205,6 +205,32 @@ import Tiling
         for key in ["frames", "tokens", "uniformTokens", "failed"] { #expect(s1?[key] as? Int == s2?[key] as? Int, "\(key)") }
     }
 
+    /// `--outputs tokens,safetensors`: one safetensors file beside each token
+    /// map and tokens-index.csv listing them (path, frame, tokens); a rerun
+    /// with the same outputs skips everything.
+    @Test func safetensorsOutputsAndTheirIndex() throws {
+        let root = try Self.scratch("tensors")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let input = CLI.repo.appendingPathComponent("SampleStudies/ct/lidc-idri-0001").path, out = root.appendingPathComponent("out")
+        let first = try CLI.run(["batch", input, "--output", out.path, "--outputs", "tokens,safetensors", "--no-progress"])
+        #expect(first.status == 0, "\(first.stderr)")
+        let index = try String(contentsOf: out.appendingPathComponent("tokens-index.csv"), encoding: .utf8)
+        let rows = index.split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
+        #expect(rows.first == ["path", "frame", "tokens", "input"])
+        let slices = try FileManager.default.contentsOfDirectory(atPath: input).filter { $0.hasSuffix(".dcm") }.count
+        #expect(rows.count == slices + 1, "\(rows.count - 1) rows for \(slices) slices")
+        for row in rows.dropFirst() {
+            let tensors = out.appendingPathComponent(row[0])
+            #expect(row[0].hasSuffix(".tokens.safetensors") && FileManager.default.fileExists(atPath: tensors.path), "\(row[0])")
+            let map = try JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent(
+                String(row[0].dropLast(".safetensors".count)) + ".json"))) as? [String: Any]
+            #expect((map?["tokens"] as? [Any])?.count == Int(row[2]), "\(row)")
+            #expect(row[1] == "0")
+        }
+        let again = try CLI.run(["batch", input, "--output", out.path, "--outputs", "tokens,safetensors", "--no-progress"])
+        #expect(again.status == 0 && again.stdout.contains("\"skipped\":\(slices)"), "\(again.stdout)")
+    }
+
     /// The catalog's input_hash is the file's XXH3-128 (checked with the
     /// library's one-shot call, against the batch's streamed one), and a
     /// rerun redoes exactly the input whose bytes changed.

@@ -49,6 +49,8 @@ import Testing
         try Self.expectOneLineError(["audit", "--domain", "xray", "--output", "/tmp/never"], ["'xray'", "NAME=PATH"])
         try Self.expectOneLineError(["tokenize", Self.slice, "--jobs", "0", "--output", "/tmp/never.json"], ["--jobs must be at least 1"])
         try Self.expectOneLineError(["frobnicate"], ["frobnicate", "see 'tessera --help'"])
+        try Self.expectOneLineError(["batch", Self.slice, "--output", "/tmp/never", "--outputs", "tokens,pngs"],
+                                    ["'tokens,pngs'", "--outputs", "'tokens', 'safetensors', 'npy' or 'heatmaps'"])
     }
 
     @Test func missingAndUnreadableFilesSayWhichAndWhy() throws {

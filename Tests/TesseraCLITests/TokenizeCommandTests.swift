@@ -71,6 +71,44 @@ import TestSupport
         #expect(check.stdout.hasPrefix("ok (\(tokens.count), 16, 16)"))
     }
 
+    /// The safetensors layout, read back here byte by byte (8-byte header
+    /// length, JSON header, tensors back to back from an 8-aligned start) and
+    /// checked against the token map: Python's reader is tested in python/tests.
+    @Test func exportWritesSafetensorsThatMatchTheTokenMap() throws {
+        let dir = try Self.scratch()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let map = dir.appendingPathComponent("s.json"), tensors = dir.appendingPathComponent("s.safetensors")
+        let r = try CLI.run(["tokenize", "SampleStudies/ct/lidc-idri-0001/000071.dcm", "--output", map.path, "--export", tensors.path])
+        #expect(r.status == 0, "\(r.stderr)")
+        let bytes = [UInt8](try Data(contentsOf: tensors))
+        let length = bytes[0..<8].enumerated().reduce(0) { $0 | Int($1.element) << (8 * $1.offset) }
+        #expect((8 + length) % 8 == 0)
+        let header = try #require(try JSONSerialization.jsonObject(with: Data(bytes[8..<(8 + length)])) as? [String: Any])
+        let tokens = try #require((try JSONSerialization.jsonObject(with: Data(contentsOf: map)) as? [String: Any])?["tokens"] as? [[String: Any]])
+        let n = tokens.count
+        var expectedShapes: [String: [Int]] = ["patches": [n, 1, 16, 16], "boxes": [n, 4], "level": [n], "score": [n], "code": [n],
+                                               "certified": [n], "pyramid": [n, 5]]
+        var end = 0
+        let entries = header.filter { $0.key != "__metadata__" }.map { ($0.key, $0.value as! [String: Any]) }
+            .sorted { ($0.1["data_offsets"] as! [Int])[0] < ($1.1["data_offsets"] as! [Int])[0] }
+        for (name, e) in entries {
+            let offsets = e["data_offsets"] as! [Int]
+            #expect(e["shape"] as? [Int] == expectedShapes.removeValue(forKey: name), "\(name)")
+            #expect(offsets[0] == end, "\(name) does not follow the previous tensor")
+            end = offsets[1]
+        }
+        #expect(expectedShapes.isEmpty, "missing \(expectedShapes.keys)")
+        #expect(8 + length + end == bytes.count)
+        // boxes (i16, little-endian) are the map's x, y, w, h.
+        let boxes = (header["boxes"] as! [String: Any])["data_offsets"] as! [Int]
+        let base = 8 + length + boxes[0]
+        let first = (0..<4).map { Int(Int16(bitPattern: UInt16(bytes[base + 2 * $0]) | UInt16(bytes[base + 2 * $0 + 1]) << 8)) }
+        #expect(first == ["x", "y", "w", "h"].map { tokens[0][$0] as! Int })
+        let meta = try #require(header["__metadata__"] as? [String: String])
+        #expect(meta["schema"] == "tessera.tokens/1" && meta["token_count"] == String(n) && meta["image_rows"] == "512")
+        #expect(meta["normalization"]?.contains("\"window\":[-1000,400]") == true, "\(meta["normalization"] ?? "")")
+    }
+
     @Test func stdoutAndBadInput() throws {
         let r = try CLI.run(["tokenize", "SampleStudies/compressed/693_J2KR.dcm", "--output", "-"])
         #expect(r.status == 0)
