@@ -157,13 +157,4 @@ public struct BatchSummary: Sendable, Codable {
     static func json<T: Encodable>(_ v: T) throws -> String {
         String(decoding: try JSONEncoder.tessera().encode(v), as: UTF8.self) + "\n"
     }
-
-    /// Quoted (RFC 4180) when it holds a comma, quote or line break. The
-    /// bytes are scanned directly: Foundation's substring search cost more
-    /// than the rest of the summaries together.
-    static func csvField(_ s: String) -> String {
-        let special: Set<UInt8> = [UInt8(ascii: ","), UInt8(ascii: "\""), UInt8(ascii: "\n"), UInt8(ascii: "\r")]
-        guard s.utf8.contains(where: special.contains) else { return s }
-        return "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\""
-    }
 }

@@ -83,13 +83,18 @@ public struct SuiteReport: Sendable, Codable {
 public enum SuiteRunner {
     /// Tokenizes every case of the split (all, calibration or test) and
     /// applies the coverage rule to every ROI.
+    /// `export`, when given, receives every case's tokenized image (lesions
+    /// inserted) as it is evaluated; an error it throws fails that case.
     public static func run(_ suite: Suite, folder: String, profile: LoadedProfile, split: Split,
-                           jobs: Int = ProcessInfo.processInfo.activeProcessorCount) async -> SuiteReport {
+                           jobs: Int = ProcessInfo.processInfo.activeProcessorCount,
+                           export: (@Sendable (PreparedCase, TokenizedImage) throws -> Void)? = nil) async -> SuiteReport {
         let cases = suite.cases.filter { split.includes($0.split) }
         let results = await boundedConcurrentMap(cases, limit: jobs) { c -> CaseResult in
             do {
                 let prepared = try CasePreparation.prepare(c, suite: suite, folder: folder)
-                return evaluate(prepared, profile: profile)
+                let tokenized = Tokenizer.tokenize(prepared.plane, source: prepared.source, domain: prepared.domain, profile: profile)
+                try export?(prepared, tokenized)
+                return evaluate(prepared, tokenized: tokenized)
             } catch {
                 return CaseResult(id: c.id, split: c.split, image: c.image, tokens: 0, uniformTokens: 0, reduction: 0,
                                   rois: [], error: describeError(error))
@@ -130,7 +135,11 @@ public enum SuiteRunner {
     }
 
     public static func evaluate(_ c: PreparedCase, profile: LoadedProfile) -> CaseResult {
-        let tokenized = Tokenizer.tokenize(c.plane, source: c.source, domain: c.domain, profile: profile)
+        evaluate(c, tokenized: Tokenizer.tokenize(c.plane, source: c.source, domain: c.domain, profile: profile))
+    }
+
+    /// The coverage rule on every ROI of a case already tokenized.
+    public static func evaluate(_ c: PreparedCase, tokenized: TokenizedImage) -> CaseResult {
         let map = tokenized.map
         let spacing = c.plane.spacingMM?.mean ?? CasePreparation.defaultSpacing(c.domain)
         let baseline = Coverage.baselineResolved(tokenized.scored, rois: c.rois)

@@ -3,6 +3,8 @@ import ArgumentParser
 import Calibration
 import FileOutput
 import Foundation
+import TesseraSupport
+import Tiling
 import Scoring
 
 struct ValidateCommand: AsyncParsableCommand {
@@ -37,15 +39,37 @@ struct ValidateCommand: AsyncParsableCommand {
     @Option(help: "Write a JUnit XML report (one test per ROI).")
     var junit: String?
 
+    @Option(help: ArgumentHelp("Also write every case's tokens, lesions inserted, as DIR/<case>.tokens.safetensors, and DIR/cases.csv.",
+                               discussion: "cases.csv: path, case, image, frame, split, lesions (the inserted or annotated ROIs) per row: labelled data for a model."))
+    var export: String?
+
     @OptionGroup var parallel: ParallelOptions
 
     func run() async throws {
         let (s, folder) = try Suite.load(suite)
         let loaded = try Profile.load(profile ?? s.domain)
-        let result = await SuiteRunner.run(s, folder: folder, profile: loaded, split: split, jobs: parallel.jobs)
+        var writer: (@Sendable (PreparedCase, TokenizedImage) throws -> Void)?
+        if let dir = export { writer = { c, tokenized in try Self.writeCase(c, tokenized, to: dir) } }
+        let result = await SuiteRunner.run(s, folder: folder, profile: loaded, split: split, jobs: parallel.jobs, export: writer)
+        if let export {
+            var csv = "path,case,image,frame,split,lesions\n"
+            let byID = Dictionary(s.cases.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+            for c in result.cases where c.error == nil {
+                let fields = [Self.tensorName(c.id), c.id, c.image,
+                              String(byID[c.id]?.frame ?? 0), c.split.rawValue, String(c.rois.count)]
+                csv += fields.map(csvField).joined(separator: ",") + "\n"
+            }
+            try AtomicWrite.write(csv, to: export + "/cases.csv")
+        }
         print(SuiteReportFormat.table(result))
         if let report { try AtomicWrite.write(try encodeJSON(result) + "\n", to: report) }
         if let junit { try AtomicWrite.write(SuiteReportFormat.junit(result), to: junit) }
         if !result.summary.passed { throw ExitCode(1) }
+    }
+
+    static func tensorName(_ caseID: String) -> String { safeFileNameComponent(caseID, fallback: "case") + ".tokens.safetensors" }
+
+    @Sendable static func writeCase(_ c: PreparedCase, _ tokenized: TokenizedImage, to dir: String) throws {
+        try AtomicWrite.write(TokenTensors.safetensors(tokenized), to: dir + "/" + tensorName(c.id))
     }
 }

@@ -21,3 +21,12 @@ public func errnoDescription(_ code: Int32 = errno) -> String { String(cString: 
 /// Rounded to 4 decimals: how every share, score and feature is written
 /// (short, stable JSON, and a fast exact path in `JSONWriter.num`).
 public func round4(_ v: Double) -> Double { (v * 10_000).rounded() / 10_000 }
+
+/// A CSV field, quoted (RFC 4180) when it holds a comma, quote or line
+/// break. The bytes are scanned directly: Foundation's substring search cost
+/// more than the rest of the batch summaries together.
+public func csvField(_ s: String) -> String {
+    let special: Set<UInt8> = [UInt8(ascii: ","), UInt8(ascii: "\""), UInt8(ascii: "\n"), UInt8(ascii: "\r")]
+    guard s.utf8.contains(where: special.contains) else { return s }
+    return "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+}

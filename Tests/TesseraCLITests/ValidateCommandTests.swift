@@ -55,9 +55,30 @@ import TestSupport
     /// the X-ray certificate at the settings it had before `xray-subtle`
     /// (z = 2.25, 2% of the window) as if mammograms were in distribution,
     /// the same suite loses lesions: the guard is what keeps them safe.
+    /// Checks `validate --export DIR`: every case's tokens (lesions inserted)
+    /// as safetensors, listed in cases.csv with the case's lesion count.
+    static func expectExported(_ dir: URL, report: String) throws {
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: report))) as? [String: Any])
+        let cases = try #require(json["cases"] as? [[String: Any]])
+        let rows = try String(contentsOf: dir.appendingPathComponent("cases.csv"), encoding: .utf8).split(separator: "\n")
+        #expect(rows.first == "path,case,image,frame,split,lesions")
+        #expect(rows.count == cases.count + 1 && !cases.isEmpty, "\(rows.count) rows for \(cases.count) cases")
+        for (row, c) in zip(rows.dropFirst(), cases) {
+            let fields = row.split(separator: ",").map(String.init)
+            #expect(fields[1] == c["id"] as? String && fields[5] == String((c["rois"] as? [Any])?.count ?? -1), "\(row)")
+            let bytes = try Data(contentsOf: dir.appendingPathComponent(fields[0]))
+            #expect(String(decoding: bytes.prefix(4096), as: UTF8.self).contains("\"token_count\":\"\(c["tokens"] as? Int ?? -1)\""),
+                    "\(fields[0])")
+        }
+    }
+
     @Test func mammographySuiteIsConservativeAndTheGuardIsWhatSavesIt() throws {
-        let r = try CLI.run(["validate", "Validation/mammography"])
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("tessera-mg-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let exported = dir.appendingPathComponent("tensors"), report = dir.appendingPathComponent("report.json").path
+        let r = try CLI.run(["validate", "Validation/mammography", "--export", exported.path, "--report", report])
         #expect(r.status == 0, "\(r.stdout.suffix(800))")
+        try Self.expectExported(exported, report: report)
         let row = try #require(r.stdout.split(separator: "\n").first { $0.hasPrefix("breast ") })
         let columns = row.split(separator: " ")
         #expect(columns[1] == columns[2], "every breast case conservative: \(row)")
@@ -73,9 +94,6 @@ import TestSupport
         certificate["zThreshold"] = 2.25
         certificate["contrastFraction"] = 0.02
         profile["certificate"] = certificate
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("tessera-mg-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: dir) }
         let unguarded = dir.appendingPathComponent("xray-mg.json")
         try JSONSerialization.data(withJSONObject: profile).write(to: unguarded)
         let bad = try CLI.run(["validate", "Validation/mammography", "--profile", unguarded.path])

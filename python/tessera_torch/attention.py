@@ -33,29 +33,29 @@ def backend_for(q):
 
 
 def packed_attention(q, k, v, cu_seqlens, max_seqlen, scale=None, dropout_p=0.0):
-    """Attention within each sequence of a packed batch.
+    """Attention within each sequence of a packed batch, heads first.
 
-    q, k, v: [T, H, D]; cu_seqlens: int32 [B+1] sequence starts; returns [T, H, D].
+    q, k, v: [H, T, D] (T: all images' tokens back to back); cu_seqlens:
+    int32 [B+1] sequence starts; returns [H, T, D]. Heads first because the
+    CPU path then reads each image as a [1, H, n, D] view, and its backward
+    writes contiguous blocks.
     """
     backend = backend_for(q)
-    if backend == "torch-varlen" and dropout_p == 0.0:
+    if backend != "sdpa-per-image" and (backend == "torch-varlen" and dropout_p == 0.0 or _flash_varlen is not None):
         cu = cu_seqlens.to(device=q.device, dtype=torch.int32)
-        return _torch_varlen(q, k, v, cu, cu, max_seqlen, max_seqlen, scale=scale)
-    if backend in ("torch-varlen", "flash-attn-varlen") and _flash_varlen is not None:
-        cu = cu_seqlens.to(device=q.device, dtype=torch.int32)
-        return _flash_varlen(q, k, v, cu, cu, max_seqlen, max_seqlen, dropout_p=dropout_p, softmax_scale=scale)
+        qt, kt, vt = (t.transpose(0, 1).contiguous() for t in (q, k, v))
+        if backend == "torch-varlen" and dropout_p == 0.0:
+            out = _torch_varlen(qt, kt, vt, cu, cu, max_seqlen, max_seqlen, scale=scale)
+        else:
+            out = _flash_varlen(qt, kt, vt, cu, cu, max_seqlen, max_seqlen, dropout_p=dropout_p, softmax_scale=scale)
+        return out.transpose(0, 1)
     lengths = torch.diff(cu_seqlens.to(torch.long)).tolist()
     # One loop step per image (not per token): each image's attention is a
-    # dense [H, n, n] problem on its own tokens only. Inputs as 4-D views
+    # dense [H, n, n] problem on its own tokens only, as a 4-D view
     # ([1, H, n, D], no copy): PyTorch's CPU flash kernel takes those, while
-    # 3-D inputs fall back to the unfused path (8x slower). Outputs go
-    # straight into one heads-first buffer: no strided concatenation.
-    qh, kh, vh = q.transpose(0, 1), k.transpose(0, 1), v.transpose(0, 1)
-    out = q.new_empty(q.shape[1], q.shape[0], v.shape[2])
-    start = 0
-    for n in lengths:
-        end = start + n
-        out[:, start:end] = F.scaled_dot_product_attention(qh[None, :, start:end], kh[None, :, start:end], vh[None, :, start:end],
-                                                           dropout_p=dropout_p, scale=scale)[0]
-        start = end
-    return out.transpose(0, 1)
+    # 3-D inputs fall back to the unfused path (8x slower). `split`, not
+    # slicing: its backward is one concatenation, where each slice's would
+    # fill a whole-batch zero gradient per image.
+    outs = [F.scaled_dot_product_attention(qi[None], ki[None], vi[None], dropout_p=dropout_p, scale=scale)[0]
+            for qi, ki, vi in zip(q.split(lengths, dim=1), k.split(lengths, dim=1), v.split(lengths, dim=1))]
+    return torch.cat(outs, dim=1)

@@ -117,10 +117,12 @@ class TesseraViT(nn.Module):
     def _attention(self, attn, x, cu, longest):
         total = x.shape[0]
         gate = attn.gate(x).sigmoid() if getattr(attn, "gate", None) is not None else None
-        q, k, v = attn.qkv(x).reshape(total, 3, attn.num_heads, attn.head_dim).unbind(1)
+        # Heads first ([3, H, T, D], one copy): packed_attention's layout.
+        qkv = attn.qkv(x).reshape(total, 3, attn.num_heads, attn.head_dim).permute(1, 2, 0, 3).contiguous()
+        q, k, v = qkv.unbind(0)
         q, k = attn.q_norm(q), attn.k_norm(k)
         out = packed_attention(q, k, v, cu, longest, scale=attn.scale,
-                               dropout_p=attn.attn_drop.p if self.training else 0.0)
+                               dropout_p=attn.attn_drop.p if self.training else 0.0).transpose(0, 1)
         out = attn.norm(out.reshape(total, -1))
         if gate is not None:
             out = out * gate
