@@ -12,4 +12,4 @@ series=../shared/data/ct/lidc-idri-0001/dicom
 out=$(mktemp -d /tmp/tessera-bench-vit.XXXXXX)
 trap 'rm -rf "$out"' EXIT
 .build/release/tessera batch "$series" --output "$out" --outputs tokens,safetensors --no-progress > /dev/null
-python3 python/benchmarks/bench_vit.py "$out" "$@"
+PYTHONPATH=python python3 python/benchmarks/bench_vit.py "$out" "$@"

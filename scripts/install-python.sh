@@ -16,11 +16,11 @@ if ! python3 -c "import torch" 2>/dev/null; then
   else "${pip[@]}" torch --index-url https://download.pytorch.org/whl/cpu 2>/dev/null || "${pip[@]}" torch
   fi || { echo "tessera: torch could not be installed" >&2; exit 0; }
 fi
-python3 -c "import safetensors, pytest, yaml, huggingface_hub" 2>/dev/null \
-  || "${pip[@]}" safetensors pytest pyyaml huggingface_hub || exit 0
-python3 -c "import tessera_torch" 2>/dev/null || "${pip[@]}" --no-deps --no-build-isolation -e ./python || exit 0
-if ! python3 -c "import tessera_torch; tessera_torch.import_timm()" 2>/dev/null; then
+python3 -c "import numpy, safetensors, pytest, yaml, huggingface_hub, pydicom" 2>/dev/null \
+  || "${pip[@]}" numpy safetensors pytest pyyaml huggingface_hub "pydicom>=3.0.1,<4" || exit 0
+# tessera_torch itself is used from python/ (PYTHONPATH): `pip install ./python` is for users.
+if ! PYTHONPATH=python python3 -c "import tessera_torch; tessera_torch.import_timm()" 2>/dev/null; then
   echo "tessera: installing timm and the torchvision matching torch (without dependencies)" >&2
   vision=$(python3 -c "import torch; v = torch.__version__.split('+')[0].split('.'); print(f'0.{int(v[1]) + 15}.*')")
-  "${pip[@]}" --no-deps "timm>=1.0" "torchvision==$vision" || echo "tessera: timm could not be installed" >&2
+  "${pip[@]}" --no-deps "timm>=1.0.16" "torchvision==$vision" || echo "tessera: timm could not be installed" >&2
 fi

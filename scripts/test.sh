@@ -14,7 +14,7 @@ grep -E '^. Test .* skipped' .build/test.log | sed 's/^/  /' || true
 # built. Skipped, with the reason, only where torch cannot be installed.
 bash scripts/install-python.sh
 if python3 -c "import torch" 2>/dev/null; then
-  TESSERA_BIN="$PWD/.build/debug/tessera" PYTHONPATH="$PWD/python" python3 -m pytest -q -p no:cacheprovider python/tests
+  TESSERA_BIN="$PWD/.build/debug/tessera" PYTHONPATH="$PWD/python" python3 -m pytest -q -rs -p no:cacheprovider python/tests
 else
   echo "python tests skipped: torch could not be installed (see the lines above)"
 fi

@@ -81,7 +81,7 @@ public struct BatchSummary: Sendable, Codable {
             }
         }
         files.append((layout.root + "/summary.csv", Array(csv.utf8)))
-        if tokensIndex { files.append((layout.root + "/tokens-index.csv", Array(tensorIndex(frames).utf8))) }
+        if tokensIndex { files.append((layout.root + "/tokens-index.csv", Array(tensorIndex(frames, root: layout.root).utf8))) }
         if seriesSummaries {
             files += try seriesFiles(catalog: catalog, frames: frames, instances: instances, inputs: inputs, layout: layout,
                                      headers: headers, changed: Set(events.filter { $0.status == .done }.map(\.input)))
@@ -146,10 +146,14 @@ public struct BatchSummary: Sendable, Codable {
     /// tokens-index.csv: one row per done frame's safetensors file (path
     /// relative to DIR, source frame, token count), so that a token-budget
     /// sampler plans its batches without opening a file. Sorted by path.
-    static func tensorIndex(_ frames: [Catalog.Frame]) -> String {
+    /// Frames done by an earlier run without safetensors (or merged from a
+    /// shard without them) have no file, and no row.
+    static func tensorIndex(_ frames: [Catalog.Frame], root: String) -> String {
         var csv = "path,frame,tokens,input\n"
         for f in frames.filter({ $0.output != nil }).sorted(by: { ($0.output!, $0.frame) < ($1.output!, $1.frame) }) {
-            csv += [BatchRunner.tensorPath(f.output!), String(f.frame), String(f.tokens), f.input].map(csvField).joined(separator: ",") + "\n"
+            let path = BatchRunner.tensorPath(f.output!)
+            guard FileManager.default.fileExists(atPath: root + "/" + path) else { continue }
+            csv += [path, String(f.frame), String(f.tokens), f.input].map(csvField).joined(separator: ",") + "\n"
         }
         return csv
     }

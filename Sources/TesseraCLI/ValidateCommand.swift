@@ -40,7 +40,7 @@ struct ValidateCommand: AsyncParsableCommand {
     var junit: String?
 
     @Option(help: ArgumentHelp("Also write every case's tokens, lesions inserted, as DIR/<case>.tokens.safetensors, and DIR/cases.csv.",
-                               discussion: "cases.csv: path, case, image, frame, split, lesions (the inserted or annotated ROIs) per row: labelled data for a model."))
+                               discussion: "cases.csv: path, case, image, frame, split, lesions (the inserted or annotated ROIs), tokens per row: labelled data for a model (tessera_torch.TesseraDataset reads it)."))
     var export: String?
 
     @OptionGroup var parallel: ParallelOptions
@@ -52,11 +52,11 @@ struct ValidateCommand: AsyncParsableCommand {
         if let dir = export { writer = { c, tokenized in try Self.writeCase(c, tokenized, to: dir) } }
         let result = await SuiteRunner.run(s, folder: folder, profile: loaded, split: split, jobs: parallel.jobs, export: writer)
         if let export {
-            var csv = "path,case,image,frame,split,lesions\n"
+            var csv = "path,case,image,frame,split,lesions,tokens\n"
             let byID = Dictionary(s.cases.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
             for c in result.cases where c.error == nil {
                 let fields = [Self.tensorName(c.id), c.id, c.image,
-                              String(byID[c.id]?.frame ?? 0), c.split.rawValue, String(c.rois.count)]
+                              String(byID[c.id]?.frame ?? 0), c.split.rawValue, String(c.rois.count), String(c.tokens)]
                 csv += fields.map(csvField).joined(separator: ",") + "\n"
             }
             try AtomicWrite.write(csv, to: export + "/cases.csv")

@@ -53,15 +53,22 @@ public struct SafetensorsWriter {
     /// The whole file. `metadata` goes under `__metadata__` (string values
     /// only, as the format requires).
     public func bytes(metadata: [String: String]) -> [UInt8] {
+        // Laid out widest dtype first (then by name), as the reference
+        // writer does: with the data block 8-aligned, every tensor then
+        // starts at a multiple of its element size and can be mapped in place.
+        let ordered = entries.sorted { ($0.dtype.size, $1.name) > ($1.dtype.size, $0.name) }
+        var data: [UInt8] = []
+        data.reserveCapacity(self.data.count)
         var header = "{\"__metadata__\":" + Self.jsonObject(metadata)
-        for e in entries {
+        for e in ordered {
+            let begin = data.count
+            data.append(contentsOf: self.data[e.begin..<e.end])
             let shape: String = e.shape.map(String.init).joined(separator: ",")
             let name: String = JSONWriter.quote(e.name)
-            header += ",\(name):{\"dtype\":\"\(e.dtype.rawValue)\",\"shape\":[\(shape)],\"data_offsets\":[\(e.begin),\(e.end)]}"
+            header += ",\(name):{\"dtype\":\"\(e.dtype.rawValue)\",\"shape\":[\(shape)],\"data_offsets\":[\(begin),\(data.count)]}"
         }
         header += "}"
-        // Padded with spaces so the data starts 8-byte aligned (as the
-        // reference writer does): readers can map the tensors in place.
+        // Padded with spaces so the data block starts 8-byte aligned.
         var headerBytes = Array(header.utf8)
         headerBytes += [UInt8](repeating: 0x20, count: (8 - headerBytes.count % 8) % 8)
         var out: [UInt8] = []

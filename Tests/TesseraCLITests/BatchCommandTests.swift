@@ -206,12 +206,15 @@ import Tiling
     }
 
     /// `--outputs tokens,safetensors`: one safetensors file beside each token
-    /// map and tokens-index.csv listing them (path, frame, tokens); a rerun
-    /// with the same outputs skips everything.
+    /// map and tokens-index.csv listing them (path, frame, tokens), and only
+    /// them; a rerun with the same outputs skips everything.
     @Test func safetensorsOutputsAndTheirIndex() throws {
         let root = try Self.scratch("tensors")
         defer { try? FileManager.default.removeItem(at: root) }
         let input = CLI.repo.appendingPathComponent("SampleStudies/ct/lidc-idri-0001").path, out = root.appendingPathComponent("out")
+        // A frame an earlier run made without safetensors stays out of the index.
+        let earlier = try CLI.run(["batch", CLI.repo.appendingPathComponent("SampleStudies/xray").path, "--output", out.path, "--no-progress"])
+        #expect(earlier.status == 0, "\(earlier.stderr)")
         let first = try CLI.run(["batch", input, "--output", out.path, "--outputs", "tokens,safetensors", "--no-progress"])
         #expect(first.status == 0, "\(first.stderr)")
         let index = try String(contentsOf: out.appendingPathComponent("tokens-index.csv"), encoding: .utf8)

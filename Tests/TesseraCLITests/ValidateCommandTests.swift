@@ -49,29 +49,30 @@ import TestSupport
         #expect(border.status == 0 && border.stdout.contains("— PASS"), "\(border.stdout.suffix(600))")
     }
 
-    /// Mammography has no calibrated profile: every DDSM mammogram (bundled in
-    /// SampleStudies/mg) is tokenized conservatively, and every subtle mass
-    /// and calcification cluster of the test split stays at basePatch. Given
-    /// the X-ray certificate at the settings it had before `xray-subtle`
-    /// (z = 2.25, 2% of the window) as if mammograms were in distribution,
-    /// the same suite loses lesions: the guard is what keeps them safe.
     /// Checks `validate --export DIR`: every case's tokens (lesions inserted)
     /// as safetensors, listed in cases.csv with the case's lesion count.
     static func expectExported(_ dir: URL, report: String) throws {
         let json = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: report))) as? [String: Any])
         let cases = try #require(json["cases"] as? [[String: Any]])
         let rows = try String(contentsOf: dir.appendingPathComponent("cases.csv"), encoding: .utf8).split(separator: "\n")
-        #expect(rows.first == "path,case,image,frame,split,lesions")
+        #expect(rows.first == "path,case,image,frame,split,lesions,tokens")
         #expect(rows.count == cases.count + 1 && !cases.isEmpty, "\(rows.count) rows for \(cases.count) cases")
         for (row, c) in zip(rows.dropFirst(), cases) {
             let fields = row.split(separator: ",").map(String.init)
             #expect(fields[1] == c["id"] as? String && fields[5] == String((c["rois"] as? [Any])?.count ?? -1), "\(row)")
+            #expect(fields[6] == String(c["tokens"] as? Int ?? -1), "\(row)")
             let bytes = try Data(contentsOf: dir.appendingPathComponent(fields[0]))
             #expect(String(decoding: bytes.prefix(4096), as: UTF8.self).contains("\"token_count\":\"\(c["tokens"] as? Int ?? -1)\""),
                     "\(fields[0])")
         }
     }
 
+    /// Mammography has no calibrated profile: every DDSM mammogram (bundled in
+    /// SampleStudies/mg) is tokenized conservatively, and every subtle mass
+    /// and calcification cluster of the test split stays at basePatch. Given
+    /// the X-ray certificate at the settings it had before `xray-subtle`
+    /// (z = 2.25, 2% of the window) as if mammograms were in distribution,
+    /// the same suite loses lesions: the guard is what keeps them safe.
     @Test func mammographySuiteIsConservativeAndTheGuardIsWhatSavesIt() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("tessera-mg-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: dir) }

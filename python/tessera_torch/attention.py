@@ -11,8 +11,13 @@ grid on CPU): both lose the tokens the map saved.
 import torch
 import torch.nn.functional as F
 
-try:  # PyTorch >= 2.10
+import inspect
+
+try:  # PyTorch >= 2.10 (2.9's varlen_attn takes no `scale`: not used)
     from torch.nn.attention.varlen import varlen_attn as _torch_varlen
+
+    if "scale" not in inspect.signature(_torch_varlen).parameters:
+        _torch_varlen = None
 except ImportError:  # pragma: no cover - older torch
     _torch_varlen = None
 

@@ -14,7 +14,8 @@ from .format import load, read_metadata
 
 class TesseraDataset(torch.utils.data.Dataset):
     """The safetensors files of a batch output folder (through its
-    tokens-index.csv), an index CSV itself, or a list of paths.
+    tokens-index.csv), an index CSV itself (tokens-index.csv, or the
+    cases.csv of `tessera validate --export`), or a list of paths.
 
     `token_counts` come from the index (or the files' headers), so a sampler
     can plan batches without loading tensors. `label`: optional callable
@@ -35,7 +36,10 @@ class TesseraDataset(torch.utils.data.Dataset):
         with open(index, newline="") as f:
             rows = list(csv.DictReader(f))
         self.paths = [os.path.join(root, r["path"]) for r in rows]
-        self.token_counts = [int(r["tokens"]) for r in rows]
+        # tokens-index.csv and validate's cases.csv carry the counts; other
+        # lists of paths are read from the files' headers.
+        self.token_counts = [int(r["tokens"]) if r.get("tokens") else read_metadata(p)["token_count"]
+                             for r, p in zip(rows, self.paths)]
 
     def __len__(self):
         return len(self.paths)
@@ -166,17 +170,27 @@ def collate_padded(samples):
 
 
 def collate_naflex(samples):
-    """The input dict of timm's NaFlexViT: ``patches`` [B, L, P*P*C]
-    (flattened patch-row-major, channels last), ``patch_coord`` [B, L, 2]
-    (y, x of the token centre's basePatch cell) and ``patch_valid`` [B, L].
+    """The input dict of timm's NaFlexViT: ``patches`` [B, L+1, P*P*C]
+    (flattened patch-row-major, channels last), ``patch_coord`` [B, L+1, 2]
+    (y, x of the token centre's basePatch cell; invalid slots hold the
+    image's last cell) and ``patch_valid`` [B, L+1].
     NaFlexViT sees each token's position but not its size; TesseraViT sees both."""
     padded = collate_padded(samples)
     b, length, c, p, _ = padded["patches"].shape
     boxes = padded["boxes"].long()
-    centre = torch.stack([boxes[..., 1] + boxes[..., 3] // 2, boxes[..., 0] + boxes[..., 2] // 2], dim=-1)
+    centre = torch.stack([boxes[..., 1] + boxes[..., 3] // 2, boxes[..., 0] + boxes[..., 2] // 2], dim=-1) // p
+    # NaFlexViT infers each image's grid from its largest coordinate, padding
+    # slots included: one extra invalid slot per image carries the image's
+    # last grid cell, so that background dropped at the bottom or right edge
+    # does not shrink the grid its position embedding is stretched over.
+    last = (padded["image_size"] + p - 1) // p - 1
+    coords = torch.cat([centre, last[:, None, :]], dim=1)
+    valid = torch.cat([padded["valid"], torch.zeros(b, 1, dtype=torch.bool)], dim=1)
+    coords = torch.where(valid[..., None], coords, last[:, None, :])
+    flat = padded["patches"].float().permute(0, 1, 3, 4, 2).reshape(b, length, p * p * c)
     out = {
-        "patches": padded["patches"].float().permute(0, 1, 3, 4, 2).reshape(b, length, p * p * c),
-        "patch_coord": centre // p,
-        "patch_valid": padded["valid"],
+        "patches": torch.cat([flat, flat.new_zeros(b, 1, p * p * c)], dim=1),
+        "patch_coord": coords,
+        "patch_valid": valid,
     }
     return _labels(samples, out)

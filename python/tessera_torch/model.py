@@ -148,7 +148,9 @@ class TesseraViT(nn.Module):
         cls = self.class_token().to(tokens.dtype).expand(b, 1, -1)
         x = vit.norm_pre(vit.pos_drop(torch.cat([cls, tokens], dim=1)))
         keys = torch.cat([batch["valid"].new_ones(b, 1), batch["valid"]], dim=1)
-        mask = keys[:, None, None, :]
+        # Additive float mask (0 attend, -inf not): one meaning in every timm
+        # version and attention path, where bool masks were once added as 0/1.
+        mask = torch.zeros(keys.shape, dtype=x.dtype, device=x.device).masked_fill(~keys, float("-inf"))[:, None, None, :]
         for blk in vit.blocks:
             x = blk(x, attn_mask=mask)
         x = vit.norm(x)

@@ -46,7 +46,9 @@ def test_padded_and_naflex_layouts(exported):
     padded, naflex = collate_padded(samples), collate_naflex(samples)
     counts = torch.tensor([s["patches"].shape[0] for s in samples])
     assert torch.equal(padded["valid"].sum(1), counts)
-    assert naflex["patches"].shape == (3, int(counts.max()), 256)
-    assert torch.equal(naflex["patch_valid"], padded["valid"])
+    assert naflex["patches"].shape == (3, int(counts.max()) + 1, 256)
+    assert torch.equal(naflex["patch_valid"][:, :-1], padded["valid"]) and not naflex["patch_valid"][:, -1].any()
     first = samples[0]["boxes"][0].long()
     assert naflex["patch_coord"][0, 0].tolist() == [(first[1] + first[3] // 2) // 16, (first[0] + first[2] // 2) // 16]
+    # Each image's grid, as timm infers it (largest coordinate + 1), is its own: 512 px / 16.
+    assert (naflex["patch_coord"].amax(dim=1) + 1).tolist() == [[32, 32]] * 3

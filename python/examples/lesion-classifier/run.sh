@@ -19,7 +19,9 @@ work=$(mktemp -d /tmp/tessera-lesion-classifier.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 # Positives: one nodule (3-30 mm, CNR 5-20) per slice, in aerated lung.
 .build/release/tessera phantom --suite "$work/suite.json" --domain ct --per-image 1 --lung --seed 7 "$series" > /dev/null
-.build/release/tessera validate "$work/suite.json" --split all --export "$work/lesion" > /dev/null
+# validate exits 1 if the profile coarsened a nodule; the export is written either way.
+.build/release/tessera validate "$work/suite.json" --split all --export "$work/lesion" > /dev/null || true
+[ -f "$work/lesion/cases.csv" ] || { echo "lesion-classifier: tessera validate --export wrote no cases.csv" >&2; exit 1; }
 # Negatives: the same slices as they are.
 .build/release/tessera batch "$series" --output "$work/clean" --outputs tokens,safetensors --no-progress > /dev/null
 PYTHONPATH=python python3 python/examples/lesion-classifier/train.py "$work/lesion" "$work/clean" "$@"
