@@ -35,7 +35,7 @@ public struct HeatmapSettings: Sendable {
 
     /// The heatmap files belonging to a token map.
     static func outputs(forTokenMap path: String, dicom: Bool) -> HeatmapOutputs {
-        let stem = path.hasSuffix(".tokens.json") ? String(path.dropLast(".tokens.json".count)) : path
+        let stem = BatchRunner.outputStem(path)
         return HeatmapOutputs(png: stem + ".heatmap.png", segmentation: dicom ? stem + ".seg.dcm" : nil,
                               secondaryCapture: dicom ? stem + ".sc.dcm" : nil)
     }
@@ -406,12 +406,18 @@ public struct BatchRunner: Sendable {
         try AtomicWrite.write(TokenTensors.safetensors(tokenized), to: Self.tensorPath(tokenMap))
     }
 
+    /// A token map's path without `.tokens.json`: every side output of a
+    /// frame is named from it.
+    static func outputStem(_ tokenMap: String) -> String {
+        tokenMap.hasSuffix(".tokens.json") ? String(tokenMap.dropLast(".tokens.json".count)) : tokenMap
+    }
+
     public static func tensorPath(_ tokenMap: String) -> String {
-        (tokenMap.hasSuffix(".json") ? String(tokenMap.dropLast(".json".count)) : tokenMap) + ".safetensors"
+        outputStem(tokenMap) + ".tokens.safetensors"
     }
 
     static func patchPaths(_ tokenMap: String) -> (String, String) {
-        let stem = tokenMap.hasSuffix(".tokens.json") ? String(tokenMap.dropLast(".tokens.json".count)) : tokenMap
+        let stem = outputStem(tokenMap)
         return (stem + ".patches.npy", stem + ".positions.npy")
     }
 
